@@ -1,0 +1,286 @@
+//! How each model type is kept: its [`Kind`] and its index column values.
+
+use crate::model::*;
+use crate::query::Value;
+use crate::store::{Entity, Kind};
+use crate::time::Timestamp;
+
+fn ts(t: &Timestamp) -> Value {
+    Value::Text(t.to_storage())
+}
+fn ts_opt(t: &Option<Timestamp>) -> Value {
+    t.as_ref().map_or(Value::Null, ts)
+}
+fn s(v: &str) -> Value {
+    Value::Text(v.to_string())
+}
+fn so(v: &Option<String>) -> Value {
+    v.clone().into()
+}
+
+impl Entity for User {
+    const KIND: Kind = Kind::User;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![so(&self.display_name), so(&self.user_principal_name), so(&self.mail), ts(&self.created_date_time)]
+    }
+}
+
+impl Entity for Group {
+    const KIND: Kind = Kind::Group;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![so(&self.display_name), so(&self.mail), ts(&self.created_date_time)]
+    }
+}
+
+impl Entity for Catalog {
+    const KIND: Kind = Kind::Catalog;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            so(&self.display_name),
+            s(self.state.as_str()),
+            s(self.catalog_type.as_str()),
+            Value::Bool(self.is_externally_visible),
+            so(&self.unique_name),
+            ts(&self.audit.created_date_time),
+            ts(&self.audit.modified_date_time),
+        ]
+    }
+}
+
+impl Entity for AccessPackage {
+    const KIND: Kind = Kind::AccessPackage;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(&self.catalog_id),
+            so(&self.display_name),
+            Value::Bool(self.is_hidden),
+            so(&self.unique_name),
+            ts(&self.audit.created_date_time),
+            ts(&self.audit.modified_date_time),
+        ]
+    }
+}
+
+impl Entity for Policy {
+    const KIND: Kind = Kind::Policy;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(&self.access_package_id),
+            s(&self.catalog_id),
+            so(&self.display_name),
+            ts(&self.audit.created_date_time),
+            ts(&self.audit.modified_date_time),
+        ]
+    }
+}
+
+impl Entity for AssignmentRequest {
+    const KIND: Kind = Kind::AssignmentRequest;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            so(&self.access_package_id),
+            so(&self.catalog_id),
+            so(&self.policy_id),
+            so(&self.assignment_id),
+            so(&self.requestor_object_id),
+            so(&self.target_object_id),
+            s(self.request_type.as_str()),
+            s(self.state.as_str()),
+            s(&self.status),
+            ts(&self.created_date_time),
+            ts_opt(&self.completed_date_time),
+        ]
+    }
+}
+
+impl Entity for Assignment {
+    const KIND: Kind = Kind::Assignment;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(&self.catalog_id),
+            s(&self.access_package_id),
+            s(&self.policy_id),
+            s(&self.target_id),
+            so(&self.target_object_id),
+            s(self.state.as_str()),
+            s(&self.status),
+            Value::Bool(self.is_extended),
+            ts_opt(&self.expired_date_time),
+            ts_opt(&self.schedule.start_date_time),
+            ts(&self.created_date_time),
+        ]
+    }
+}
+
+impl Entity for Subject {
+    const KIND: Kind = Kind::Subject;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![so(&self.object_id), so(&self.display_name), so(&self.email), so(&self.principal_name)]
+    }
+}
+
+impl Entity for Resource {
+    const KIND: Kind = Kind::Resource;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(&self.catalog_id),
+            s(&self.origin_id),
+            s(&self.origin_system),
+            so(&self.display_name),
+            ts(&self.created_date_time),
+        ]
+    }
+}
+
+impl Entity for ResourceRole {
+    const KIND: Kind = Kind::ResourceRole;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![s(&self.catalog_id), s(&self.resource_id), s(&self.origin_id), so(&self.display_name)]
+    }
+}
+
+impl Entity for ResourceScope {
+    const KIND: Kind = Kind::ResourceScope;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![s(&self.catalog_id), s(&self.resource_id), s(&self.origin_id), so(&self.display_name)]
+    }
+}
+
+impl Entity for ResourceRoleScope {
+    const KIND: Kind = Kind::ResourceRoleScope;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![s(&self.access_package_id), s(&self.role_id), s(&self.scope_id), ts(&self.created_date_time)]
+    }
+}
+
+impl Entity for AssignmentResourceRole {
+    const KIND: Kind = Kind::AssignmentResourceRole;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![s(&self.role_id), s(&self.scope_id), s(&self.subject_id), s(&self.status)]
+    }
+}
+
+impl Entity for ResourceRequest {
+    const KIND: Kind = Kind::ResourceRequest;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![s(&self.catalog_id), so(&self.resource_id), s(self.state.as_str()), ts(&self.created_date_time)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Entity;
+
+    fn check<T: Entity>(e: &T) {
+        assert_eq!(e.index().len(), T::KIND.columns().len(), "{:?}", T::KIND);
+    }
+
+    #[test]
+    fn index_values_match_declared_columns() {
+        let now = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
+        check(&User {
+            id: "u".into(),
+            display_name: None,
+            user_principal_name: None,
+            mail: None,
+            mail_nickname: None,
+            given_name: None,
+            surname: None,
+            job_title: None,
+            department: None,
+            user_type: None,
+            account_enabled: None,
+            employee_id: None,
+            manager_id: None,
+            created_date_time: now,
+        });
+        check(&Group {
+            id: "g".into(),
+            display_name: None,
+            description: None,
+            mail: None,
+            mail_enabled: None,
+            mail_nickname: None,
+            security_enabled: None,
+            group_types: vec![],
+            visibility: None,
+            created_date_time: now,
+        });
+        check(&Subject {
+            id: "s".into(),
+            object_id: None,
+            display_name: None,
+            email: None,
+            principal_name: None,
+            subject_type: crate::enums::SubjectType::User,
+            subject_lifecycle: crate::enums::SubjectLifecycle::NotDefined,
+            connected_organization_id: None,
+            on_premises_security_identifier: None,
+            alt_sec_id: None,
+            cleanup_scheduled_date_time: None,
+        });
+        check(&ResourceRoleScope {
+            id: "r".into(),
+            access_package_id: "a".into(),
+            role_id: "r".into(),
+            scope_id: "s".into(),
+            created_date_time: now,
+            modified_date_time: now,
+            created_by: None,
+            modified_by: None,
+        });
+        check(&AssignmentResourceRole {
+            id: "x".into(),
+            role_id: "r".into(),
+            scope_id: "s".into(),
+            subject_id: "u".into(),
+            origin_id: None,
+            origin_system: None,
+            status: "Fulfilled".into(),
+            created_date_time: now,
+        });
+    }
+}
