@@ -1,0 +1,151 @@
+//! The store's primitives against a real SQLite database (in memory and on disk).
+
+use super::*;
+use accessd_domain::query::{CmpOp, OrderKey};
+use accessd_domain::store::TxExt;
+use accessd_domain::{Catalog, CatalogState, CatalogType, PrivilegeLevel, Timestamp, model::Audit};
+
+fn catalog(id: &str, name: &str) -> Catalog {
+    let now = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
+    Catalog {
+        id: id.into(),
+        display_name: Some(name.into()),
+        description: None,
+        catalog_type: CatalogType::UserManaged,
+        state: CatalogState::Published,
+        is_externally_visible: false,
+        unique_name: None,
+        privilege_level: PrivilegeLevel::Standard,
+        audit: Audit::new(now, None),
+    }
+}
+
+#[tokio::test]
+async fn schema_has_every_declared_column() {
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    for kind in Kind::ALL {
+        let sql = format!("SELECT name FROM pragma_table_info('{}')", kind.table());
+        let cols: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql)).fetch_all(&store.writer).await.unwrap();
+        for c in kind.columns() {
+            assert!(cols.iter().any(|x| x == c.name), "{} lacks {}", kind.table(), c.name);
+        }
+        assert_eq!(cols.len(), kind.columns().len() + 3, "{} has extra columns: {cols:?}", kind.table());
+    }
+}
+
+#[tokio::test]
+async fn crud_links_meta_and_rollback() {
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    tx.create(&catalog("c1", "Sales")).await.unwrap();
+    tx.create(&catalog("c2", "Marketing")).await.unwrap();
+    assert!(matches!(tx.create(&catalog("c1", "dup")).await, Err(StoreError::Conflict(_))));
+    tx.link(Link::GroupMember, "g", "u1").await.unwrap();
+    assert!(!tx.link(Link::GroupMember, "g", "u1").await.unwrap());
+    tx.meta_put("k", "v1").await.unwrap();
+    tx.meta_put("k", "v2").await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Dropped without commit: nothing of it remains.
+    let mut tx = store.write().await.unwrap();
+    tx.delete(Kind::Catalog, "c2").await.unwrap();
+    tx.create(&catalog("c3", "Ghost")).await.unwrap();
+    drop(tx);
+
+    let mut r = store.read().await.unwrap();
+    assert!(r.load::<Catalog>("c2").await.unwrap().is_some());
+    assert!(r.load::<Catalog>("c3").await.unwrap().is_none());
+    assert_eq!(r.meta_get("k").await.unwrap().as_deref(), Some("v2"));
+    assert_eq!(r.linked(Link::GroupMember, "g").await.unwrap(), vec!["u1".to_string()]);
+    assert_eq!(r.linked_to(Link::GroupMember, "u1").await.unwrap(), vec!["g".to_string()]);
+    // Case-insensitive display names, as the directory compares them.
+    let found: Vec<Catalog> = r.find(&Query::filtered(Expr::col_eq("display_name", "sales"))).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(matches!(r.delete(Kind::Catalog, "c1").await, Err(StoreError::Other(_))));
+}
+
+#[tokio::test]
+async fn versions_and_expected_version() {
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    let mut c = catalog("c1", "A");
+    tx.create(&c).await.unwrap();
+    c.description = Some("d".into());
+    let data = serde_json_string(&c);
+    assert_eq!(tx.update(Kind::Catalog, "c1", &accessd_domain::Entity::index(&c), &data, Some(1)).await.unwrap(), 2);
+    assert!(matches!(
+        tx.update(Kind::Catalog, "c1", &accessd_domain::Entity::index(&c), &data, Some(1)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        tx.update(Kind::Catalog, "nope", &accessd_domain::Entity::index(&c), &data, None).await,
+        Err(StoreError::NotFound)
+    ));
+    tx.commit().await.unwrap();
+}
+
+fn serde_json_string(c: &Catalog) -> String {
+    accessd_domain::store::encode(c).unwrap()
+}
+
+#[tokio::test]
+async fn keyset_pages_walk_everything_once() {
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    for i in 0..25 {
+        tx.create(&catalog(&format!("c{i:02}"), &format!("n{}", i % 4))).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut r = store.read().await.unwrap();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let q = Query {
+            filter: None,
+            order: vec![OrderKey { expr: Expr::Column("display_name"), descending: true }],
+            after: after.clone(),
+            limit: Some(7),
+            offset: None,
+        };
+        let rows = r.query(Kind::Catalog, &q).await.unwrap();
+        if rows.is_empty() {
+            break;
+        }
+        let last = rows.last().unwrap();
+        let mut cursor = last.keys.clone();
+        cursor.push(Value::Text(last.id.clone()));
+        after = Some(cursor);
+        seen.extend(rows.into_iter().map(|r| r.id));
+    }
+    assert_eq!(seen.len(), 25);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 25);
+    let n = r
+        .count(Kind::Catalog, Some(&Expr::Cmp(Box::new(Expr::Column("display_name")), CmpOp::Eq, Box::new(Expr::Lit("n1".into())))))
+        .await
+        .unwrap();
+    assert_eq!(n, 6);
+}
+
+#[tokio::test]
+async fn file_database_survives_reopen() {
+    let dir = std::env::temp_dir().join(format!("accessd-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.db");
+    let url = format!("sqlite://{}", path.display());
+    {
+        let store = SqliteStore::open(&url).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        tx.create(&catalog("c1", "Kept")).await.unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
+    }
+    let store = SqliteStore::open(&url).await.unwrap();
+    let mut r = store.read().await.unwrap();
+    assert_eq!(r.load::<Catalog>("c1").await.unwrap().unwrap().display_name.as_deref(), Some("Kept"));
+    drop(r);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
