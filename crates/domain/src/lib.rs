@@ -4,6 +4,7 @@
 //! Architecture invariant: this crate does no I/O and knows nothing of HTTP, JSON wire shapes
 //! or SQL. It never reads the clock; callers pass a [`time::Clock`].
 
+pub mod auth;
 pub mod entities;
 pub mod enums;
 pub mod model;
@@ -11,6 +12,7 @@ pub mod query;
 pub mod store;
 pub mod time;
 
+pub use auth::{Principal, PrincipalKind};
 pub use enums::*;
 pub use model::*;
 pub use query::{CmpOp, Expr, Func, OrderKey, Query, Value, ValueType};

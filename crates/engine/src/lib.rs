@@ -1,1 +1,111 @@
-//! accessd-engine
+//! accessd's use cases. Every write the API offers is one method here, run in one store
+//! transaction: load, check the invariants, change, save, commit. Nothing here knows HTTP or
+//! SQL; time comes from the [`Clock`] the engine was built with.
+//!
+//! Reads go straight to the store (they need no invariants); the API composes them.
+
+use std::sync::Arc;
+
+use accessd_domain::store::{Store, StoreError, Tx};
+use accessd_domain::{Clock, Principal, Timestamp};
+
+mod assignments;
+mod catalogs;
+mod delivery;
+mod directory;
+mod policies;
+mod requests;
+mod resources;
+mod subjects;
+
+pub use assignments::AssignmentDraft;
+pub use requests::RequestDraft;
+pub use resources::{ResourceDraft, RoleScopeDraft};
+
+/// What went wrong, in the domain's words. The API maps each to a Graph error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An entity named in the URL or the body does not exist.
+    #[error("{message}")]
+    NotFound { entity: &'static str, id: String, message: String },
+    /// The request cannot be carried out as asked (400). `code` is Graph's error code,
+    /// `target` the property at fault, if one is.
+    #[error("{message}")]
+    Invalid { code: &'static str, target: Option<String>, message: String },
+    /// Someone else changed or took the thing first (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn not_found(entity: &'static str, id: &str) -> Error {
+        Error::NotFound { entity, id: id.to_string(), message: format!("The {entity} '{id}' was not found.") }
+    }
+
+    /// A referenced entity named by a body property does not exist.
+    pub fn ref_not_found(entity: &'static str, property: &str, id: &str) -> Error {
+        Error::NotFound {
+            entity,
+            id: id.to_string(),
+            message: format!("The {entity} '{id}' given in '{property}' was not found."),
+        }
+    }
+
+    pub fn invalid(target: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Invalid { code: "BadRequest", target: Some(target.into()), message: message.into() }
+    }
+
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Error {
+        Error::Invalid { code, target: None, message: message.into() }
+    }
+}
+
+/// The use cases, over one store and one clock.
+#[derive(Clone)]
+pub struct Engine {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Engine {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Engine {
+        Engine { store, clock }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    async fn begin(&self) -> Result<Box<dyn Tx>> {
+        Ok(self.store.write().await?)
+    }
+}
+
+/// Who a write is recorded as (`createdBy`/`modifiedBy`): the caller's user principal name
+/// when the directory knows the caller, else what the token said.
+async fn actor(tx: &mut dyn Tx, p: &Principal) -> Result<String> {
+    use accessd_domain::store::TxExt;
+    if p.display.is_none() {
+        if let Some(u) = tx.load::<accessd_domain::User>(&p.object_id).await? {
+            if let Some(upn) = u.user_principal_name {
+                return Ok(upn);
+            }
+        }
+    }
+    Ok(p.actor())
+}
+
+#[cfg(test)]
+mod tests;

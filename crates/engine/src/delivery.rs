@@ -1,0 +1,108 @@
+//! Delivery: what an assignment grants. For each resource role scope of the access package the
+//! target gets an accessPackageAssignmentResourceRole (linked to the assignments that granted
+//! it), and for groups the membership or ownership itself.
+
+use accessd_domain::query::{Expr, Query};
+use accessd_domain::store::{Kind, Link, Tx, TxExt};
+use accessd_domain::{
+    Assignment, AssignmentResourceRole, Resource, ResourceRole, ResourceRoleScope, Subject, Timestamp, new_id,
+};
+
+use crate::Result;
+
+/// The directory link a role of a group resource stands for.
+fn group_link(resource: &Resource, role: &ResourceRole) -> Option<Link> {
+    if !resource.origin_system.eq_ignore_ascii_case("AadGroup") {
+        return None;
+    }
+    let prefix = role.origin_id.split('_').next().unwrap_or_default();
+    if prefix.eq_ignore_ascii_case("Owner") {
+        Some(Link::GroupOwner)
+    } else {
+        Some(Link::GroupMember)
+    }
+}
+
+async fn apply_directory(tx: &mut dyn Tx, rs_role: &str, subject: &Subject, add: bool) -> Result<()> {
+    let Some(role) = tx.load::<ResourceRole>(rs_role).await? else { return Ok(()) };
+    let Some(resource) = tx.load::<Resource>(&role.resource_id).await? else { return Ok(()) };
+    let (Some(link), Some(member)) = (group_link(&resource, &role), subject.object_id.as_deref()) else {
+        return Ok(());
+    };
+    if add {
+        if tx.exists(Kind::Group, &resource.origin_id).await? {
+            tx.link(link, &resource.origin_id, member).await?;
+        }
+    } else {
+        tx.unlink(link, &resource.origin_id, member).await?;
+    }
+    Ok(())
+}
+
+/// Grants one role scope to the assignment's target.
+pub(crate) async fn deliver_role_scope(
+    tx: &mut dyn Tx,
+    a: &Assignment,
+    subject: &Subject,
+    rs: &ResourceRoleScope,
+    now: Timestamp,
+) -> Result<()> {
+    let q = Query::filtered(Expr::and(vec![
+        Expr::col_eq("role_id", rs.role_id.as_str()),
+        Expr::col_eq("scope_id", rs.scope_id.as_str()),
+        Expr::col_eq("subject_id", subject.id.as_str()),
+    ]));
+    let existing = tx.find::<AssignmentResourceRole>(&q).await?;
+    let arr = match existing.into_iter().next() {
+        Some(arr) => arr,
+        None => {
+            let role = tx.load::<ResourceRole>(&rs.role_id).await?;
+            let arr = AssignmentResourceRole {
+                id: new_id(),
+                role_id: rs.role_id.clone(),
+                scope_id: rs.scope_id.clone(),
+                subject_id: subject.id.clone(),
+                origin_id: role.as_ref().map(|r| r.origin_id.clone()),
+                origin_system: role.as_ref().map(|r| r.origin_system.clone()),
+                status: "Fulfilled".into(),
+                created_date_time: now,
+            };
+            tx.create(&arr).await?;
+            arr
+        }
+    };
+    tx.link(Link::DeliveredBy, &arr.id, &a.id).await?;
+    apply_directory(tx, &rs.role_id, subject, true).await
+}
+
+/// Grants everything the access package holds to the assignment's target.
+pub(crate) async fn deliver(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> Result<()> {
+    let Some(subject) = tx.load::<Subject>(&a.target_id).await? else { return Ok(()) };
+    let scopes =
+        tx.find::<ResourceRoleScope>(&Query::filtered(Expr::col_eq("access_package_id", a.access_package_id.as_str()))).await?;
+    for rs in &scopes {
+        deliver_role_scope(tx, a, &subject, rs, now).await?;
+    }
+    Ok(())
+}
+
+/// Withdraws what this assignment granted, keeping what another assignment still grants.
+pub(crate) async fn undeliver(tx: &mut dyn Tx, a: &Assignment, only_role_scope: Option<&ResourceRoleScope>) -> Result<()> {
+    let arr_ids = tx.linked_to(Link::DeliveredBy, &a.id).await?;
+    for arr_id in arr_ids {
+        let Some(arr) = tx.load::<AssignmentResourceRole>(&arr_id).await? else { continue };
+        if let Some(rs) = only_role_scope {
+            if arr.role_id != rs.role_id || arr.scope_id != rs.scope_id {
+                continue;
+            }
+        }
+        tx.unlink(Link::DeliveredBy, &arr_id, &a.id).await?;
+        if tx.linked(Link::DeliveredBy, &arr_id).await?.is_empty() {
+            if let Some(subject) = tx.load::<Subject>(&arr.subject_id).await? {
+                apply_directory(tx, &arr.role_id, &subject, false).await?;
+            }
+            tx.delete(Kind::AssignmentResourceRole, &arr_id).await?;
+        }
+    }
+    Ok(())
+}

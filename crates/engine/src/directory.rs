@@ -1,0 +1,177 @@
+//! Users, groups and group membership.
+
+use accessd_domain::query::{Expr, Query};
+use accessd_domain::store::{Kind, Link, Tx, TxExt};
+use accessd_domain::{DirectoryObjectKind, Group, Principal, Subject, User, new_id};
+
+use crate::{Engine, Error, Result};
+
+/// Graph's directory answers duplicate or dangling references with `Request_BadRequest`.
+fn dir_invalid(target: &str, message: impl Into<String>) -> Error {
+    Error::Invalid { code: "Request_BadRequest", target: Some(target.into()), message: message.into() }
+}
+
+async fn upn_taken(tx: &mut dyn Tx, upn: &str, except: &str) -> Result<bool> {
+    let q = Query { limit: Some(2), ..Query::filtered(Expr::col_eq("user_principal_name", upn)) };
+    let rows = tx.query(Kind::User, &q).await?;
+    Ok(rows.iter().any(|r| r.id != except))
+}
+
+/// What kind of directory object `id` is, if it exists.
+pub(crate) async fn object_kind(tx: &mut dyn Tx, id: &str) -> Result<Option<DirectoryObjectKind>> {
+    if tx.exists(Kind::User, id).await? {
+        return Ok(Some(DirectoryObjectKind::User));
+    }
+    if tx.exists(Kind::Group, id).await? {
+        return Ok(Some(DirectoryObjectKind::Group));
+    }
+    Ok(None)
+}
+
+impl Engine {
+    pub async fn create_user(&self, _p: &Principal, mut user: User) -> Result<User> {
+        let mut tx = self.begin().await?;
+        if user.id.is_empty() {
+            user.id = new_id();
+        } else if object_kind(&mut *tx, &user.id).await?.is_some() {
+            return Err(dir_invalid("id", format!("Another object with the id '{}' already exists.", user.id)));
+        }
+        if let Some(upn) = &user.user_principal_name {
+            if upn_taken(&mut *tx, upn, &user.id).await? {
+                return Err(dir_invalid(
+                    "userPrincipalName",
+                    "Another object with the same value for property userPrincipalName already exists.",
+                ));
+            }
+        }
+        user.created_date_time = self.now();
+        tx.create(&user).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Applies `change` to the user and keeps the entitlement-management subject that mirrors
+    /// it in step.
+    pub async fn update_user<F>(&self, _p: &Principal, id: &str, change: F) -> Result<User>
+    where
+        F: FnOnce(&mut User) -> Result<()> + Send,
+    {
+        let mut tx = self.begin().await?;
+        let mut user = tx.load::<User>(id).await?.ok_or_else(|| Error::not_found("user", id))?;
+        let created = user.created_date_time;
+        change(&mut user)?;
+        user.id = id.to_string();
+        user.created_date_time = created;
+        if let Some(upn) = &user.user_principal_name {
+            if upn_taken(&mut *tx, upn, id).await? {
+                return Err(dir_invalid(
+                    "userPrincipalName",
+                    "Another object with the same value for property userPrincipalName already exists.",
+                ));
+            }
+        }
+        tx.save(&user).await?;
+        if let Some(mut s) = tx.load::<Subject>(id).await? {
+            crate::subjects::refresh_from_user(&mut s, &user);
+            tx.save(&s).await?;
+        }
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn delete_user(&self, _p: &Principal, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !tx.delete(Kind::User, id).await? {
+            return Err(Error::not_found("user", id));
+        }
+        tx.unlink_all(Link::GroupMember, id).await?;
+        tx.unlink_all(Link::GroupOwner, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_group(&self, _p: &Principal, mut group: Group) -> Result<Group> {
+        let mut tx = self.begin().await?;
+        if group.id.is_empty() {
+            group.id = new_id();
+        } else if object_kind(&mut *tx, &group.id).await?.is_some() {
+            return Err(dir_invalid("id", format!("Another object with the id '{}' already exists.", group.id)));
+        }
+        group.created_date_time = self.now();
+        tx.create(&group).await?;
+        tx.commit().await?;
+        Ok(group)
+    }
+
+    pub async fn update_group<F>(&self, _p: &Principal, id: &str, change: F) -> Result<Group>
+    where
+        F: FnOnce(&mut Group) -> Result<()> + Send,
+    {
+        let mut tx = self.begin().await?;
+        let mut group = tx.load::<Group>(id).await?.ok_or_else(|| Error::not_found("group", id))?;
+        let created = group.created_date_time;
+        change(&mut group)?;
+        group.id = id.to_string();
+        group.created_date_time = created;
+        tx.save(&group).await?;
+        tx.commit().await?;
+        Ok(group)
+    }
+
+    pub async fn delete_group(&self, _p: &Principal, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !tx.exists(Kind::Group, id).await? {
+            return Err(Error::not_found("group", id));
+        }
+        let in_catalog = tx
+            .count(
+                Kind::Resource,
+                Some(&Expr::and(vec![Expr::col_eq("origin_id", id), Expr::col_eq("origin_system", "AadGroup")])),
+            )
+            .await?;
+        if in_catalog > 0 {
+            return Err(Error::refused(
+                "InvalidDeleteResourceHasEntitlements",
+                format!("The group '{id}' is a resource in a catalog; remove it from the catalog first."),
+            ));
+        }
+        tx.delete(Kind::Group, id).await?;
+        tx.unlink_all(Link::GroupMember, id).await?;
+        tx.unlink_all(Link::GroupOwner, id).await?;
+        tx.unlink_all(Link::IncompatibleGroup, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /groups/{id}/members/$ref`
+    pub async fn add_group_member(&self, _p: &Principal, group_id: &str, member_id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !tx.exists(Kind::Group, group_id).await? {
+            return Err(Error::not_found("group", group_id));
+        }
+        if object_kind(&mut *tx, member_id).await?.is_none() {
+            return Err(Error::ref_not_found("directory object", "@odata.id", member_id));
+        }
+        if member_id == group_id {
+            return Err(dir_invalid("@odata.id", "A group cannot be a member of itself."));
+        }
+        if !tx.link(Link::GroupMember, group_id, member_id).await? {
+            return Err(dir_invalid("@odata.id", "One or more added object references already exist for the following modified properties: 'members'."));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `DELETE /groups/{id}/members/{member}/$ref`
+    pub async fn remove_group_member(&self, _p: &Principal, group_id: &str, member_id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !tx.exists(Kind::Group, group_id).await? {
+            return Err(Error::not_found("group", group_id));
+        }
+        if !tx.unlink(Link::GroupMember, group_id, member_id).await? {
+            return Err(Error::not_found("member", member_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
