@@ -23,7 +23,7 @@ use crate::lex::{
     Input, backtrack, cut_at, describe_next, eat, identifier, is_ident_char, keyword, nested,
     peek_char, peek_second, pos, qualified_name, quoted_string, syntax, unexpected, ws0,
 };
-use crate::literal::{bare_duration, duration_len, guid, is_duration, numeric_literal};
+use crate::literal::{bare_duration, bare_duration_len, guid, is_duration, numeric_literal};
 
 /// A complete `$filter` value: the expression and then the end of the input.
 pub(crate) fn filter_complete(i: &mut Input<'_>) -> PResult<Expr> {
@@ -205,7 +205,7 @@ fn unary(i: &mut Input<'_>) -> PResult<Expr> {
     if peek_char(i) == Some('-') {
         let second = peek_second(i);
         let literal_follows = second.is_some_and(|c| c.is_ascii_digit())
-            || (second == Some('P') && duration_len(i.input).is_some());
+            || (second == Some('P') && bare_duration_len(i.input).is_some());
         if !literal_follows {
             let _ = eat(i, '-');
             return nested(i, |i| {

@@ -287,6 +287,17 @@ pub(crate) fn duration_len(s: &str) -> Option<usize> {
     any.then_some(p)
 }
 
+/// Length of a bare duration at the start of `s`: a duration that is not the
+/// start of a longer name or literal.
+pub(crate) fn bare_duration_len(s: &str) -> Option<usize> {
+    let n = duration_len(s)?;
+    let after = s[n..].chars().next();
+    if after.is_some_and(|c| is_ident_char(c) || matches!(c, '.' | '/' | '(' | '\'' | ':' | '-')) {
+        return None;
+    }
+    Some(n)
+}
+
 /// True when `s` is exactly one valid duration.
 pub(crate) fn is_duration(s: &str) -> bool {
     duration_len(s) == Some(s.len())
@@ -295,13 +306,9 @@ pub(crate) fn is_duration(s: &str) -> bool {
 /// A bare duration such as `P1D`, `PT0S`, `-P1DT2H`, only when it is not the
 /// start of a longer name (so `P1Dx` and `principalName` stay paths).
 pub(crate) fn bare_duration(i: &mut Input<'_>) -> PResult<Literal> {
-    let Some(n) = duration_len(i.input) else {
+    let Some(n) = bare_duration_len(i.input) else {
         return Err(backtrack(i));
     };
-    let after = i.input[n..].chars().next();
-    if after.is_some_and(|c| is_ident_char(c) || matches!(c, '.' | '/' | '(' | '\'' | ':' | '-')) {
-        return Err(backtrack(i));
-    }
     let text = i.next_slice(n);
     Ok(Literal::Duration(text.to_owned()))
 }
