@@ -1,5 +1,5 @@
 //! Errors: the public [`ParseError`] / [`ParseErrorKind`] handed to callers, and
-//! the internal error type [`PErr`] that the winnow parsers carry (it records
+//! the internal error type `PErr` that the winnow parsers carry (it records
 //! where in the input the error happened, as a distance from the end, until the
 //! top-level driver turns it into a character position).
 

@@ -21,7 +21,7 @@ use crate::error::{PResult, ParseErrorKind};
 use crate::functions::{describe_arity, lookup};
 use crate::lex::{
     Input, backtrack, cut_at, describe_next, eat, identifier, is_ident_char, keyword, nested,
-    peek_char, peek_second, pos, qualified_name, quoted_string, syntax, unexpected, ws0,
+    peek_char, peek_second, qualified_name, quoted_string, syntax, unexpected, ws0,
 };
 use crate::literal::{bare_duration, bare_duration_len, guid, is_duration, numeric_literal};
 
@@ -160,7 +160,7 @@ fn in_list(i: &mut Input<'_>, op_rem: usize) -> PResult<Vec<Expr>> {
             ),
         ));
     }
-    let open_pos = pos(i) - 1;
+    let open_rem = i.eof_offset() + 1;
     nested(i, |i| {
         ws0(i)?;
         if eat(i, ')') {
@@ -185,6 +185,7 @@ fn in_list(i: &mut Input<'_>, op_rem: usize) -> PResult<Vec<Expr>> {
             if eat(i, ')') {
                 return Ok(list);
             }
+            let open_pos = crate::lex::char_pos(i.state.full, open_rem);
             return Err(unexpected(
                 i,
                 &format!("',' or ')' to close the 'in' list opened at position {open_pos}"),
@@ -240,7 +241,7 @@ fn primary(i: &mut Input<'_>) -> PResult<Expr> {
 
 /// `( expr )`.
 fn group(i: &mut Input<'_>) -> PResult<Expr> {
-    let open_pos = pos(i);
+    let open_rem = i.eof_offset();
     let _ = eat(i, '(');
     nested(i, |i| {
         ws0(i)?;
@@ -249,6 +250,7 @@ fn group(i: &mut Input<'_>) -> PResult<Expr> {
         if eat(i, ')') {
             Ok(e)
         } else {
+            let open_pos = crate::lex::char_pos(i.state.full, open_rem);
             Err(unexpected(
                 i,
                 &format!("')' to close the '(' at position {open_pos}"),
@@ -395,7 +397,7 @@ fn call(i: &mut Input<'_>, name: &str, start_rem: usize) -> PResult<Expr> {
             format!("unknown function '{name}'"),
         ));
     };
-    let open_pos = pos(i);
+    let open_rem = i.eof_offset();
     let _ = eat(i, '(');
     let args = nested(i, |i| {
         let mut args = Vec::new();
@@ -418,6 +420,7 @@ fn call(i: &mut Input<'_>, name: &str, start_rem: usize) -> PResult<Expr> {
             if eat(i, ')') {
                 return Ok(args);
             }
+            let open_pos = crate::lex::char_pos(i.state.full, open_rem);
             return Err(unexpected(
                 i,
                 &format!("',' or ')' to close the call to '{name}' opened at position {open_pos}"),
@@ -484,7 +487,7 @@ fn path_rest(i: &mut Input<'_>, mut segs: Vec<String>) -> PResult<Expr> {
 
 /// `any(x: predicate)`, `all(x: predicate)` or `any()`, after the path.
 fn lambda(i: &mut Input<'_>, collection: Vec<String>, kind: LambdaKind, kw: &str) -> PResult<Expr> {
-    let open_pos = pos(i);
+    let open_rem = i.eof_offset();
     let _ = eat(i, '(');
     nested(i, |i| {
         ws0(i)?;
@@ -521,6 +524,7 @@ fn lambda(i: &mut Input<'_>, collection: Vec<String>, kind: LambdaKind, kw: &str
         let predicate = expr_required(i, "a predicate", Some(&format!("'{var}:'")))?;
         ws0(i)?;
         if !eat(i, ')') {
+            let open_pos = crate::lex::char_pos(i.state.full, open_rem);
             return Err(unexpected(
                 i,
                 &format!("')' to close '{kw}(' opened at position {open_pos}"),

@@ -54,11 +54,6 @@ pub(crate) fn char_pos(full: &str, remaining: usize) -> usize {
     full[..end].chars().count()
 }
 
-/// Character position of the current point of `i`.
-pub(crate) fn pos(i: &Input<'_>) -> usize {
-    char_pos(i.state.full, i.eof_offset())
-}
-
 /// An unrecoverable error at a point `remaining` bytes before the end.
 pub(crate) fn cut_at(
     remaining: usize,
@@ -199,7 +194,6 @@ pub(crate) fn qualified_name<'i>(i: &mut Input<'i>) -> PResult<&'i str> {
 /// at the opening quote.
 pub(crate) fn quoted_string(i: &mut Input<'_>) -> PResult<String> {
     let open_rem = i.eof_offset();
-    let open_pos = pos(i);
     if !eat(i, '\'') {
         return Err(backtrack(i));
     }
@@ -208,6 +202,7 @@ pub(crate) fn quoted_string(i: &mut Input<'_>) -> PResult<String> {
         let chunk: &str = take_while(0.., |c| c != '\'').parse_next(i)?;
         out.push_str(chunk);
         if !eat(i, '\'') {
+            let open_pos = crate::lex::char_pos(i.state.full, open_rem);
             return Err(cut_at(
                 open_rem,
                 ParseErrorKind::Syntax,

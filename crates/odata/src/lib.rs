@@ -20,6 +20,8 @@
 //! assert_eq!(q.filter.unwrap().to_string(), "state eq 'delivered'");
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod ast;
 mod display;
 pub mod error;

@@ -16,7 +16,7 @@ use crate::ast::{ExpandItem, Levels, OrderItem, QueryOptions, SelectItem};
 use crate::error::{PResult, ParseErrorKind};
 use crate::filter::expr_required;
 use crate::lex::{
-    Input, cut_at, describe_next, eat, identifier, is_ident_char, keyword, nested, peek_char, pos,
+    Input, cut_at, describe_next, eat, identifier, is_ident_char, keyword, nested, peek_char,
     qualified_name, syntax, unexpected, ws0,
 };
 use crate::search::search_expr;
@@ -236,7 +236,7 @@ pub(crate) const NESTED_OPTIONS: &str =
 
 /// `( $option=value ; ... )` after an expand path.
 fn expand_options(i: &mut Input<'_>) -> PResult<QueryOptions> {
-    let open_pos = pos(i);
+    let open_rem = i.eof_offset();
     let _ = eat(i, '(');
     let mut opts = QueryOptions::default();
     loop {
@@ -313,6 +313,7 @@ fn expand_options(i: &mut Input<'_>) -> PResult<QueryOptions> {
             return Ok(opts);
         }
         if i.input.is_empty() {
+            let open_pos = crate::lex::char_pos(i.state.full, open_rem);
             return Err(syntax(
                 i,
                 format!(

@@ -13,8 +13,8 @@ use winnow::token::{take_till, take_while};
 use crate::ast::SearchExpr;
 use crate::error::{PResult, ParseErrorKind};
 use crate::lex::{
-    Input, backtrack, cut_at, describe_next, eat, exact_keyword, is_ws, nested, peek_char, pos,
-    syntax, unexpected, ws0,
+    Input, backtrack, cut_at, describe_next, eat, exact_keyword, is_ws, nested, peek_char, syntax,
+    unexpected, ws0,
 };
 
 /// A complete `$search` value.
@@ -139,7 +139,7 @@ fn primary(i: &mut Input<'_>) -> PResult<SearchExpr> {
     }
     match peek_char(i) {
         Some('(') => {
-            let open_pos = pos(i);
+            let open_rem = i.eof_offset();
             let _ = eat(i, '(');
             nested(i, |i| {
                 ws0(i)?;
@@ -148,6 +148,7 @@ fn primary(i: &mut Input<'_>) -> PResult<SearchExpr> {
                 if eat(i, ')') {
                     Ok(e)
                 } else {
+                    let open_pos = crate::lex::char_pos(i.state.full, open_rem);
                     Err(unexpected(
                         i,
                         &format!("')' to close the '(' at position {open_pos}"),
@@ -163,7 +164,6 @@ fn primary(i: &mut Input<'_>) -> PResult<SearchExpr> {
 /// A double-quoted phrase; `\"` and `\\` are escapes.
 fn phrase(i: &mut Input<'_>) -> PResult<SearchExpr> {
     let open_rem = i.eof_offset();
-    let open_pos = pos(i);
     let _ = eat(i, '"');
     let mut out = String::new();
     loop {
@@ -182,6 +182,7 @@ fn phrase(i: &mut Input<'_>) -> PResult<SearchExpr> {
             }
             continue;
         }
+        let open_pos = crate::lex::char_pos(i.state.full, open_rem);
         return Err(cut_at(
             open_rem,
             ParseErrorKind::Syntax,

@@ -315,3 +315,32 @@ fn length_limits() {
     let other = format!("x={}&$top=1", "y".repeat(100_000));
     expect!["$top=1"].assert_eq(&qs_with(&other, &Limits::default()));
 }
+
+#[test]
+fn maximum_length_inputs_parse_quickly() {
+    // Inputs at the length limit, built to hit every construct that records a
+    // position, must parse in linear time (generous bound for debug builds).
+    let limits = Limits::default();
+    let n = limits.max_len;
+    let cases = [
+        "(a) or ".repeat(n / 7 - 1) + "(a)",
+        "'x' eq 'y' or ".repeat(n / 14 - 1) + "'x' eq 'y'",
+        "f(a) or ".repeat(n / 8 - 1) + "f(a)",
+        "t/any(x:x) or ".repeat(n / 14 - 1) + "t/any(x:x)",
+        "a in (1) or ".repeat(n / 12 - 1) + "a in (1)",
+        "é".repeat(n / 2 - 1),
+        "(".repeat(n),
+    ];
+    for s in cases {
+        let start = std::time::Instant::now();
+        let _ = accessd_odata::parse_filter(&s, &limits);
+        let _ = accessd_odata::parse_search(&s, &limits);
+        let _ = accessd_odata::parse_expand(&s, &limits);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(1),
+            "{:?}... took {:?}",
+            &s[..20],
+            start.elapsed()
+        );
+    }
+}
