@@ -344,3 +344,55 @@ fn maximum_length_inputs_parse_quickly() {
         );
     }
 }
+
+#[test]
+fn graph_documentation_style_requests() {
+    qs(
+        "$expand=target,accessPackage&$filter=accessPackage/id+eq+'a914b616-e04e-476b-aa37-91038f0b165b'",
+        expect![
+            "$filter=accessPackage/id eq 'a914b616-e04e-476b-aa37-91038f0b165b'&$expand=target,accessPackage"
+        ],
+    );
+    qs(
+        "$filter=target/objectId%20eq%20'5e9d9c6a-1111-2222-3333-444455556666'%20and%20state%20eq%20'Delivered'",
+        expect![
+            "$filter=target/objectId eq '5e9d9c6a-1111-2222-3333-444455556666' and state eq 'Delivered'"
+        ],
+    );
+    qs(
+        "$filter=displayName%20eq%20'Marketing'&$expand=resourceRoleScopes($expand=role,scope)",
+        expect![
+            "$filter=displayName eq 'Marketing'&$expand=resourceRoleScopes($expand=role,scope)"
+        ],
+    );
+    qs(
+        "$filter=startswith(displayName,'a')&$count=true&$top=1&$orderby=displayName",
+        expect!["$filter=startswith(displayName, 'a')&$orderby=displayName&$top=1&$count=true"],
+    );
+    qs(
+        "$select=id,displayName&$expand=accessPackagesIncompatibleWith($select=id)",
+        expect!["$select=id,displayName&$expand=accessPackagesIncompatibleWith($select=id)"],
+    );
+    qs(
+        "$filter=createdDateTime+ge+2019-01-01T00:00:00.000Z",
+        expect!["$filter=createdDateTime ge 2019-01-01T00:00:00Z"],
+    );
+    qs(
+        "$filter=customExtensionStageSettings/any(c:+c/stage+eq+'assignmentRequestCreated')",
+        expect![
+            "$filter=customExtensionStageSettings/any(c: c/stage eq 'assignmentRequestCreated')"
+        ],
+    );
+    qs(
+        "$search=%22displayName:Teams%22%20OR%20%22description:Teams%22&$count=true",
+        expect![[r#"$count=true&$search="displayName:Teams" OR "description:Teams""#]],
+    );
+    qs(
+        "$filter=NOT%20groupTypes/any(c:c+eq+'Unified')&$count=true",
+        expect!["$filter=not groupTypes/any(c: c eq 'Unified')&$count=true"],
+    );
+    qs(
+        "$filter=state%20in%20('delivered','expired')&$skiptoken=X%274453707402000100000017%27",
+        expect!["$filter=state in ('delivered', 'expired')&$skiptoken=X'4453707402000100000017'"],
+    );
+}
