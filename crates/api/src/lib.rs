@@ -1,1 +1,81 @@
-//! accessd-api
+//! accessd's HTTP face: Microsoft Graph's entitlement-management URLs under `/v1.0` and
+//! `/beta`, the small directory beside them, tokens, OData conventions and Graph's errors.
+//!
+//! Architecture invariant: this is the only crate that knows the wire format. The two JSON
+//! dialects are projections of the one domain model (`wire`), paths are resolved against the
+//! model (`path`), writes go through `accessd_engine`, reads straight to the store.
+
+use std::sync::Arc;
+
+use accessd_domain::{Clock, Store};
+use accessd_engine::Engine;
+use axum::Router;
+
+pub mod auth;
+mod body;
+pub mod edm;
+pub mod error;
+mod handlers;
+mod list;
+pub mod middleware;
+mod path;
+mod response;
+mod wire;
+
+pub use error::{ApiError, ApiResult};
+
+/// The two wire dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    V1,
+    Beta,
+}
+
+impl Dialect {
+    pub fn segment(self) -> &'static str {
+        match self {
+            Dialect::V1 => "v1.0",
+            Dialect::Beta => "beta",
+        }
+    }
+}
+
+/// Settings the API reads.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Accept every `$filter`/`$orderby`/`$expand` the model allows, not only what Graph allows.
+    pub permissive_queries: bool,
+    /// Answer with `https://` links (nextLink, Location, @odata.context).
+    pub https: bool,
+    /// Page size when the caller gives no `$top`.
+    pub default_page_size: u64,
+    /// The largest `$top` accepted.
+    pub max_page_size: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            permissive_queries: false,
+            https: false,
+            default_page_size: 100,
+            max_page_size: 999,
+        }
+    }
+}
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+    pub store: Arc<dyn Store>,
+    pub keys: Arc<auth::Keys>,
+    pub config: Arc<Config>,
+    /// Wall-clock time for token lifetimes (the engine's clock may be moved by the emulator).
+    pub wall_clock: Arc<dyn Clock>,
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    handlers::router(state)
+}

@@ -30,7 +30,9 @@ pub struct Principal {
 impl Principal {
     /// What `createdBy`/`modifiedBy` show for this caller.
     pub fn actor(&self) -> String {
-        self.display.clone().unwrap_or_else(|| self.object_id.clone())
+        self.display
+            .clone()
+            .unwrap_or_else(|| self.object_id.clone())
     }
 
     /// A principal for work the server does on its own (seeding, the lifecycle worker).

@@ -24,7 +24,12 @@ impl Entity for User {
         &self.id
     }
     fn index(&self) -> Vec<Value> {
-        vec![so(&self.display_name), so(&self.user_principal_name), so(&self.mail), ts(&self.created_date_time)]
+        vec![
+            so(&self.display_name),
+            so(&self.user_principal_name),
+            so(&self.mail),
+            ts(&self.created_date_time),
+        ]
     }
 }
 
@@ -34,7 +39,11 @@ impl Entity for Group {
         &self.id
     }
     fn index(&self) -> Vec<Value> {
-        vec![so(&self.display_name), so(&self.mail), ts(&self.created_date_time)]
+        vec![
+            so(&self.display_name),
+            so(&self.mail),
+            ts(&self.created_date_time),
+        ]
     }
 }
 
@@ -139,7 +148,12 @@ impl Entity for Subject {
         &self.id
     }
     fn index(&self) -> Vec<Value> {
-        vec![so(&self.object_id), so(&self.display_name), so(&self.email), so(&self.principal_name)]
+        vec![
+            so(&self.object_id),
+            so(&self.display_name),
+            so(&self.email),
+            so(&self.principal_name),
+        ]
     }
 }
 
@@ -165,7 +179,12 @@ impl Entity for ResourceRole {
         &self.id
     }
     fn index(&self) -> Vec<Value> {
-        vec![s(&self.catalog_id), s(&self.resource_id), s(&self.origin_id), so(&self.display_name)]
+        vec![
+            s(&self.catalog_id),
+            s(&self.resource_id),
+            s(&self.origin_id),
+            so(&self.display_name),
+        ]
     }
 }
 
@@ -175,7 +194,12 @@ impl Entity for ResourceScope {
         &self.id
     }
     fn index(&self) -> Vec<Value> {
-        vec![s(&self.catalog_id), s(&self.resource_id), s(&self.origin_id), so(&self.display_name)]
+        vec![
+            s(&self.catalog_id),
+            s(&self.resource_id),
+            s(&self.origin_id),
+            so(&self.display_name),
+        ]
     }
 }
 
@@ -185,7 +209,12 @@ impl Entity for ResourceRoleScope {
         &self.id
     }
     fn index(&self) -> Vec<Value> {
-        vec![s(&self.access_package_id), s(&self.role_id), s(&self.scope_id), ts(&self.created_date_time)]
+        vec![
+            s(&self.access_package_id),
+            s(&self.role_id),
+            s(&self.scope_id),
+            ts(&self.created_date_time),
+        ]
     }
 }
 
@@ -195,7 +224,12 @@ impl Entity for AssignmentResourceRole {
         &self.id
     }
     fn index(&self) -> Vec<Value> {
-        vec![s(&self.role_id), s(&self.scope_id), s(&self.subject_id), s(&self.status)]
+        vec![
+            s(&self.role_id),
+            s(&self.scope_id),
+            s(&self.subject_id),
+            s(&self.status),
+        ]
     }
 }
 
@@ -205,7 +239,12 @@ impl Entity for ResourceRequest {
         &self.id
     }
     fn index(&self) -> Vec<Value> {
-        vec![s(&self.catalog_id), so(&self.resource_id), s(self.state.as_str()), ts(&self.created_date_time)]
+        vec![
+            s(&self.catalog_id),
+            so(&self.resource_id),
+            s(self.state.as_str()),
+            ts(&self.created_date_time),
+        ]
     }
 }
 

@@ -130,8 +130,14 @@ mod tests {
         for s in AssignmentState::ALL {
             assert_eq!(AssignmentState::parse(s.as_str()), Some(*s));
         }
-        assert_eq!(AssignmentState::parse_ignore_case("Delivered"), Some(AssignmentState::Delivered));
-        assert_eq!(AssignmentState::PartiallyDelivered.pascal(), "PartiallyDelivered");
+        assert_eq!(
+            AssignmentState::parse_ignore_case("Delivered"),
+            Some(AssignmentState::Delivered)
+        );
+        assert_eq!(
+            AssignmentState::PartiallyDelivered.pascal(),
+            "PartiallyDelivered"
+        );
         assert_eq!(AssignmentState::parse("Assignment State value"), None);
     }
 }

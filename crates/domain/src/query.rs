@@ -92,17 +92,35 @@ pub enum Expr {
     In(Box<Expr>, Vec<Value>),
     Call(Func, Vec<Expr>),
     /// `column` holds the id of a `kind` entity that satisfies `filter`.
-    Related { column: &'static str, kind: Kind, filter: Box<Expr> },
+    Related {
+        column: &'static str,
+        kind: Kind,
+        filter: Box<Expr>,
+    },
     /// Some (or, with `all`, every) entity of `kind` linked to this one through `link` satisfies
     /// `filter`. `reverse` follows the link from its `to` side.
-    Linked { link: Link, reverse: bool, kind: Kind, filter: Box<Expr>, all: bool },
+    Linked {
+        link: Link,
+        reverse: bool,
+        kind: Kind,
+        filter: Box<Expr>,
+        all: bool,
+    },
     /// Some (or every) element of the document array at `path` satisfies `filter`.
-    AnyDoc { path: Vec<String>, filter: Box<Expr>, all: bool },
+    AnyDoc {
+        path: Vec<String>,
+        filter: Box<Expr>,
+        all: bool,
+    },
 }
 
 impl Expr {
     pub fn col_eq(column: &'static str, v: impl Into<Value>) -> Expr {
-        Expr::Cmp(Box::new(Expr::Column(column)), CmpOp::Eq, Box::new(Expr::Lit(v.into())))
+        Expr::Cmp(
+            Box::new(Expr::Column(column)),
+            CmpOp::Eq,
+            Box::new(Expr::Lit(v.into())),
+        )
     }
     pub fn and(parts: Vec<Expr>) -> Expr {
         let parts: Vec<Expr> = parts.into_iter().filter(|e| *e != Expr::True).collect();
@@ -134,6 +152,9 @@ pub struct Query {
 
 impl Query {
     pub fn filtered(filter: Expr) -> Query {
-        Query { filter: Some(filter), ..Query::default() }
+        Query {
+            filter: Some(filter),
+            ..Query::default()
+        }
     }
 }

@@ -54,10 +54,16 @@ macro_rules! cols {
 }
 
 const fn text(name: &'static str) -> Column {
-    Column { name, ty: ColumnType::Text }
+    Column {
+        name,
+        ty: ColumnType::Text,
+    }
 }
 const fn boolean(name: &'static str) -> Column {
-    Column { name, ty: ColumnType::Bool }
+    Column {
+        name,
+        ty: ColumnType::Bool,
+    }
 }
 
 impl Kind {
@@ -108,7 +114,11 @@ impl Kind {
                 text("mail"),
                 text("created_date_time"),
             ],
-            Kind::Group => cols![text("display_name"), text("mail"), text("created_date_time")],
+            Kind::Group => cols![
+                text("display_name"),
+                text("mail"),
+                text("created_date_time")
+            ],
             Kind::Catalog => cols![
                 text("display_name"),
                 text("state"),
@@ -159,7 +169,12 @@ impl Kind {
                 text("start_date_time"),
                 text("created_date_time"),
             ],
-            Kind::Subject => cols![text("object_id"), text("display_name"), text("email"), text("principal_name")],
+            Kind::Subject => cols![
+                text("object_id"),
+                text("display_name"),
+                text("email"),
+                text("principal_name")
+            ],
             Kind::Resource => cols![
                 text("catalog_id"),
                 text("origin_id"),
@@ -249,7 +264,11 @@ pub enum StoreError {
     #[error("unavailable: {0}")]
     Unavailable(String),
     #[error("corrupt row in {table}/{id}: {message}")]
-    Corrupt { table: &'static str, id: String, message: String },
+    Corrupt {
+        table: &'static str,
+        id: String,
+        message: String,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -264,7 +283,13 @@ pub trait Tx: Send {
     async fn query(&mut self, kind: Kind, query: &Query) -> StoreResult<Vec<Row>>;
     async fn count(&mut self, kind: Kind, filter: Option<&Expr>) -> StoreResult<u64>;
     /// Fails with [`StoreError::Conflict`] if the id exists.
-    async fn insert(&mut self, kind: Kind, id: &str, index: &[Value], data: &str) -> StoreResult<()>;
+    async fn insert(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        index: &[Value],
+        data: &str,
+    ) -> StoreResult<()>;
     /// Replaces the row; with `expected_version`, only if the row is still at that version.
     /// Returns the new version.
     async fn update(
@@ -301,6 +326,8 @@ pub trait Store: Send + Sync {
     async fn write(&self) -> StoreResult<Box<dyn Tx>>;
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// Waits for connections in use and closes them (graceful shutdown).
+    async fn close(&self) {}
 }
 
 /// An entity that a store can keep.
@@ -352,5 +379,6 @@ pub fn decode<T: Entity>(row: &Row) -> StoreResult<T> {
 }
 
 pub fn encode<T: Entity>(e: &T) -> StoreResult<String> {
-    serde_json::to_string(e).map_err(|err| StoreError::Other(format!("encode {}: {err}", T::KIND.table())))
+    serde_json::to_string(e)
+        .map_err(|err| StoreError::Other(format!("encode {}: {err}", T::KIND.table())))
 }

@@ -38,7 +38,11 @@ impl Timestamp {
                 return Ok(Timestamp::from_utc(t.with_timezone(&Utc)));
             }
         }
-        for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        for fmt in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+        ] {
             if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
                 return Ok(Timestamp::from_utc(t.and_utc()));
             }
@@ -56,7 +60,11 @@ impl Timestamp {
     /// The fixed-width form the stores keep (`2024-01-31T08:00:00.0000000Z`), so that text order
     /// is time order.
     pub fn to_storage(&self) -> String {
-        format!("{}.{:07}Z", self.0.format("%Y-%m-%dT%H:%M:%S"), self.0.nanosecond() / 100)
+        format!(
+            "{}.{:07}Z",
+            self.0.format("%Y-%m-%dT%H:%M:%S"),
+            self.0.nanosecond() / 100
+        )
     }
 
     /// The form Graph answers with: UTC, `Z`, fractional digits only as many as needed (at most 7).
@@ -231,7 +239,12 @@ fn parse_iso(t: &str) -> Option<Duration> {
     const DAY: f64 = 86_400.0;
     parse_part(
         date,
-        &[('Y', 365.0 * DAY), ('M', 30.0 * DAY), ('W', 7.0 * DAY), ('D', DAY)],
+        &[
+            ('Y', 365.0 * DAY),
+            ('M', 30.0 * DAY),
+            ('W', 7.0 * DAY),
+            ('D', DAY),
+        ],
     )?;
     if let Some(time) = time {
         if time.is_empty() {
@@ -250,7 +263,10 @@ fn parse_python(t: &str) -> Option<Duration> {
     let (days, clock) = match t.split_once(',') {
         Some((d, c)) => {
             let d = d.trim();
-            let n = d.strip_suffix("days").or_else(|| d.strip_suffix("day"))?.trim();
+            let n = d
+                .strip_suffix("days")
+                .or_else(|| d.strip_suffix("day"))?
+                .trim();
             (n.parse::<i64>().ok()?, c.trim())
         }
         None => (0, t),
@@ -362,11 +378,20 @@ mod tests {
         let cases = [
             ("2030-01-01T08:00:00Z", "2030-01-01T08:00:00Z"),
             ("2030-01-01T08:00:00+00:00", "2030-01-01T08:00:00Z"),
-            ("2030-01-01T08:00:00.123456+02:00", "2030-01-01T06:00:00.123456Z"),
+            (
+                "2030-01-01T08:00:00.123456+02:00",
+                "2030-01-01T06:00:00.123456Z",
+            ),
             ("2030-01-01T08:00:00", "2030-01-01T08:00:00Z"),
-            ("2016-12-31T23:58:10.2887028+03:00", "2016-12-31T20:58:10.2887028Z"),
+            (
+                "2016-12-31T23:58:10.2887028+03:00",
+                "2016-12-31T20:58:10.2887028Z",
+            ),
             ("2019-04-25T23:45:40.42Z", "2019-04-25T23:45:40.42Z"),
-            ("2030-01-01T08:00:00.123456789Z", "2030-01-01T08:00:00.1234567Z"),
+            (
+                "2030-01-01T08:00:00.123456789Z",
+                "2030-01-01T08:00:00.1234567Z",
+            ),
         ];
         for (input, wire) in cases {
             assert_eq!(Timestamp::parse(input).unwrap().to_wire(), wire, "{input}");
@@ -411,7 +436,17 @@ mod tests {
         for (input, iso) in cases {
             assert_eq!(Duration::parse(input).unwrap().to_iso(), iso, "{input}");
         }
-        for bad in ["", "P", "PT", "two days", "P1H", "PT1D", "1:99:00", "P1DX", "Duration value"] {
+        for bad in [
+            "",
+            "P",
+            "PT",
+            "two days",
+            "P1H",
+            "PT1D",
+            "1:99:00",
+            "P1DX",
+            "Duration value",
+        ] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
         }
     }

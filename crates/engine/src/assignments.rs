@@ -5,8 +5,8 @@
 use accessd_domain::query::{Expr, Query};
 use accessd_domain::store::{Kind, Tx, TxExt};
 use accessd_domain::{
-    ASSIGNMENT_STATUSES, AccessPackage, Assignment, AssignmentRequest, AssignmentState, Catalog, Policy, Principal,
-    RequestState, RequestType, Schedule, Subject, Timestamp, new_id,
+    ASSIGNMENT_STATUSES, AccessPackage, Assignment, AssignmentRequest, AssignmentState, Catalog,
+    Policy, Principal, RequestState, RequestType, Schedule, Subject, Timestamp, new_id,
 };
 
 use crate::{Engine, Error, Result, actor, delivery, subjects};
@@ -53,7 +53,9 @@ pub(crate) async fn check_chain(
     if policy.access_package_id != package.id {
         return Err(Error::invalid(
             "assignmentPolicyId",
-            format!("The policy '{policy_id}' does not belong to the access package '{package_id}'."),
+            format!(
+                "The policy '{policy_id}' does not belong to the access package '{package_id}'."
+            ),
         ));
     }
     if let Some(c) = catalog_id {
@@ -72,7 +74,12 @@ pub(crate) async fn check_chain(
         .await?
         .ok_or_else(|| Error::ref_not_found("catalog", "catalogId", &package.catalog_id))?;
     let subject = subjects::resolve_or_create(tx, target_id, "targetId").await?;
-    Ok(Chain { catalog, package, policy, subject })
+    Ok(Chain {
+        catalog,
+        package,
+        policy,
+        subject,
+    })
 }
 
 fn check_status(status: &str) -> Result<String> {
@@ -111,31 +118,57 @@ pub(crate) async fn existing_active(
     if let Some(p) = policy_id {
         parts.push(Expr::col_eq("policy_id", p));
     }
-    let q = Query { limit: Some(1), ..Query::filtered(Expr::and(parts)) };
+    let q = Query {
+        limit: Some(1),
+        ..Query::filtered(Expr::and(parts))
+    };
     Ok(tx.find::<Assignment>(&q).await?.into_iter().next())
 }
 
 impl Engine {
     /// Creates an assignment directly, with the admin request that records it, and delivers
     /// it when its state is `delivered`.
-    pub async fn create_assignment(&self, p: &Principal, d: AssignmentDraft) -> Result<(Assignment, AssignmentRequest)> {
+    pub async fn create_assignment(
+        &self,
+        p: &Principal,
+        d: AssignmentDraft,
+    ) -> Result<(Assignment, AssignmentRequest)> {
         let package_id = d.access_package_id.clone().ok_or_else(|| {
-            Error::invalid("accessPackageId", "The property 'accessPackageId' is required.")
+            Error::invalid(
+                "accessPackageId",
+                "The property 'accessPackageId' is required.",
+            )
         })?;
-        let policy_id = d
-            .policy_id
+        let policy_id = d.policy_id.clone().ok_or_else(|| {
+            Error::invalid(
+                "assignmentPolicyId",
+                "The property 'assignmentPolicyId' is required.",
+            )
+        })?;
+        let target_id = d
+            .target_id
             .clone()
-            .ok_or_else(|| Error::invalid("assignmentPolicyId", "The property 'assignmentPolicyId' is required."))?;
-        let target_id =
-            d.target_id.clone().ok_or_else(|| Error::invalid("targetId", "The property 'targetId' is required."))?;
+            .ok_or_else(|| Error::invalid("targetId", "The property 'targetId' is required."))?;
         let status = d.status.as_deref().map(check_status).transpose()?;
         let mut tx = self.begin().await?;
         let now = self.now();
-        let chain = check_chain(&mut *tx, d.catalog_id.as_deref(), &package_id, &policy_id, &target_id).await?;
-        if let Some(a) = existing_active(&mut *tx, &package_id, Some(&policy_id), &chain.subject.id).await? {
+        let chain = check_chain(
+            &mut *tx,
+            d.catalog_id.as_deref(),
+            &package_id,
+            &policy_id,
+            &target_id,
+        )
+        .await?;
+        if let Some(a) =
+            existing_active(&mut *tx, &package_id, Some(&policy_id), &chain.subject.id).await?
+        {
             return Err(Error::refused(
                 "ExistingAssignment",
-                format!("The target already has assignment '{}' for this access package through this policy.", a.id),
+                format!(
+                    "The target already has assignment '{}' for this access package through this policy.",
+                    a.id
+                ),
             ));
         }
         let state = d.state.unwrap_or(AssignmentState::Delivered);
@@ -197,15 +230,33 @@ impl Engine {
 
     /// Changes an assignment directly. Ids must still agree with each other; delivery follows
     /// the new state and target.
-    pub async fn update_assignment(&self, _p: &Principal, id: &str, d: AssignmentDraft) -> Result<Assignment> {
+    pub async fn update_assignment(
+        &self,
+        _p: &Principal,
+        id: &str,
+        d: AssignmentDraft,
+    ) -> Result<Assignment> {
         let status = d.status.as_deref().map(check_status).transpose()?;
         let mut tx = self.begin().await?;
         let now = self.now();
-        let old = tx.load::<Assignment>(id).await?.ok_or_else(|| Error::not_found("assignment", id))?;
-        let package_id = d.access_package_id.clone().unwrap_or_else(|| old.access_package_id.clone());
+        let old = tx
+            .load::<Assignment>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("assignment", id))?;
+        let package_id = d
+            .access_package_id
+            .clone()
+            .unwrap_or_else(|| old.access_package_id.clone());
         let policy_id = d.policy_id.clone().unwrap_or_else(|| old.policy_id.clone());
         let target_id = d.target_id.clone().unwrap_or_else(|| old.target_id.clone());
-        let chain = check_chain(&mut *tx, d.catalog_id.as_deref(), &package_id, &policy_id, &target_id).await?;
+        let chain = check_chain(
+            &mut *tx,
+            d.catalog_id.as_deref(),
+            &package_id,
+            &policy_id,
+            &target_id,
+        )
+        .await?;
         let mut a = old.clone();
         a.catalog_id = chain.catalog.id;
         a.access_package_id = chain.package.id;
@@ -217,7 +268,9 @@ impl Engine {
         }
         match status {
             Some(s) => a.status = s,
-            None if d.state.is_some() && d.state != Some(old.state) => a.status = default_status(a.state),
+            None if d.state.is_some() && d.state != Some(old.state) => {
+                a.status = default_status(a.state)
+            }
             None => {}
         }
         if let Some(x) = d.is_extended {
@@ -231,11 +284,15 @@ impl Engine {
         }
         a.modified_date_time = now;
         let moved = a.access_package_id != old.access_package_id || a.target_id != old.target_id;
-        if old.state == AssignmentState::Delivered && (a.state != AssignmentState::Delivered || moved) {
+        if old.state == AssignmentState::Delivered
+            && (a.state != AssignmentState::Delivered || moved)
+        {
             delivery::undeliver(&mut *tx, &old, None).await?;
         }
         tx.save(&a).await?;
-        if a.state == AssignmentState::Delivered && (old.state != AssignmentState::Delivered || moved) {
+        if a.state == AssignmentState::Delivered
+            && (old.state != AssignmentState::Delivered || moved)
+        {
             delivery::deliver(&mut *tx, &a, now).await?;
         }
         tx.commit().await?;
@@ -245,7 +302,10 @@ impl Engine {
     /// Removes an assignment and what it delivered. Its requests stay, for the record.
     pub async fn delete_assignment(&self, _p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        let a = tx.load::<Assignment>(id).await?.ok_or_else(|| Error::not_found("assignment", id))?;
+        let a = tx
+            .load::<Assignment>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("assignment", id))?;
         delivery::undeliver(&mut *tx, &a, None).await?;
         tx.delete(Kind::Assignment, id).await?;
         tx.commit().await?;

@@ -2,7 +2,9 @@
 
 use accessd_domain::query::{CmpOp, Expr, Query, Value};
 use accessd_domain::store::{Kind, Link, Tx, TxExt};
-use accessd_domain::{AccessPackage, AssignmentState, Catalog, Policy, Principal, model::Audit, new_id};
+use accessd_domain::{
+    AccessPackage, AssignmentState, Catalog, Policy, Principal, model::Audit, new_id,
+};
 
 use crate::{Engine, Error, Result, actor};
 
@@ -12,20 +14,28 @@ pub(crate) fn active_assignments(column: &'static str, id: &str) -> Expr {
         Expr::Cmp(
             Box::new(Expr::Column("state")),
             CmpOp::Ne,
-            Box::new(Expr::Lit(Value::Text(AssignmentState::Expired.as_str().into()))),
+            Box::new(Expr::Lit(Value::Text(
+                AssignmentState::Expired.as_str().into(),
+            ))),
         ),
     ])
 }
 
 async fn unique_name_taken(tx: &mut dyn Tx, kind: Kind, name: &str, except: &str) -> Result<bool> {
-    let q = Query { limit: Some(2), ..Query::filtered(Expr::col_eq("unique_name", name)) };
+    let q = Query {
+        limit: Some(2),
+        ..Query::filtered(Expr::col_eq("unique_name", name))
+    };
     Ok(tx.query(kind, &q).await?.iter().any(|r| r.id != except))
 }
 
 fn require_name(name: &Option<String>) -> Result<()> {
     match name.as_deref().map(str::trim) {
         Some(n) if !n.is_empty() => Ok(()),
-        _ => Err(Error::invalid("displayName", "The property 'displayName' is required and cannot be empty.")),
+        _ => Err(Error::invalid(
+            "displayName",
+            "The property 'displayName' is required and cannot be empty.",
+        )),
     }
 }
 
@@ -37,7 +47,10 @@ impl Engine {
         c.audit = Audit::new(self.now(), Some(actor(&mut *tx, p).await?));
         if let Some(u) = &c.unique_name {
             if unique_name_taken(&mut *tx, Kind::Catalog, u, &c.id).await? {
-                return Err(Error::invalid("uniqueName", format!("A catalog with uniqueName '{u}' already exists.")));
+                return Err(Error::invalid(
+                    "uniqueName",
+                    format!("A catalog with uniqueName '{u}' already exists."),
+                ));
             }
         }
         tx.create(&c).await?;
@@ -50,7 +63,10 @@ impl Engine {
         F: FnOnce(&mut Catalog) -> Result<()> + Send,
     {
         let mut tx = self.begin().await?;
-        let mut c = tx.load::<Catalog>(id).await?.ok_or_else(|| Error::not_found("catalog", id))?;
+        let mut c = tx
+            .load::<Catalog>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("catalog", id))?;
         let audit = c.audit.clone();
         change(&mut c)?;
         require_name(&c.display_name)?;
@@ -59,7 +75,10 @@ impl Engine {
         c.audit.touch(self.now(), Some(actor(&mut *tx, p).await?));
         if let Some(u) = &c.unique_name {
             if unique_name_taken(&mut *tx, Kind::Catalog, u, id).await? {
-                return Err(Error::invalid("uniqueName", format!("A catalog with uniqueName '{u}' already exists.")));
+                return Err(Error::invalid(
+                    "uniqueName",
+                    format!("A catalog with uniqueName '{u}' already exists."),
+                ));
             }
         }
         tx.save(&c).await?;
@@ -73,15 +92,21 @@ impl Engine {
         if !tx.exists(Kind::Catalog, id).await? {
             return Err(Error::not_found("catalog", id));
         }
-        let packages = tx.count(Kind::AccessPackage, Some(&Expr::col_eq("catalog_id", id))).await?;
+        let packages = tx
+            .count(Kind::AccessPackage, Some(&Expr::col_eq("catalog_id", id)))
+            .await?;
         if packages > 0 {
             return Err(Error::refused(
                 "InvalidDeleteCatalogHasAccessPackages",
-                format!("The catalog '{id}' cannot be deleted because it still contains {packages} access package(s)."),
+                format!(
+                    "The catalog '{id}' cannot be deleted because it still contains {packages} access package(s)."
+                ),
             ));
         }
         for kind in [Kind::ResourceRole, Kind::ResourceScope, Kind::Resource] {
-            let rows = tx.query(kind, &Query::filtered(Expr::col_eq("catalog_id", id))).await?;
+            let rows = tx
+                .query(kind, &Query::filtered(Expr::col_eq("catalog_id", id)))
+                .await?;
             for r in rows {
                 tx.delete(kind, &r.id).await?;
             }
@@ -91,10 +116,17 @@ impl Engine {
         Ok(())
     }
 
-    pub async fn create_access_package(&self, p: &Principal, mut ap: AccessPackage) -> Result<AccessPackage> {
+    pub async fn create_access_package(
+        &self,
+        p: &Principal,
+        mut ap: AccessPackage,
+    ) -> Result<AccessPackage> {
         require_name(&ap.display_name)?;
         if ap.catalog_id.is_empty() {
-            return Err(Error::invalid("catalog", "The access package's catalog is required (catalog.id or catalogId)."));
+            return Err(Error::invalid(
+                "catalog",
+                "The access package's catalog is required (catalog.id or catalogId).",
+            ));
         }
         let mut tx = self.begin().await?;
         if !tx.exists(Kind::Catalog, &ap.catalog_id).await? {
@@ -104,7 +136,10 @@ impl Engine {
         ap.audit = Audit::new(self.now(), Some(actor(&mut *tx, p).await?));
         if let Some(u) = &ap.unique_name {
             if unique_name_taken(&mut *tx, Kind::AccessPackage, u, &ap.id).await? {
-                return Err(Error::invalid("uniqueName", format!("An access package with uniqueName '{u}' already exists.")));
+                return Err(Error::invalid(
+                    "uniqueName",
+                    format!("An access package with uniqueName '{u}' already exists."),
+                ));
             }
         }
         tx.create(&ap).await?;
@@ -112,12 +147,20 @@ impl Engine {
         Ok(ap)
     }
 
-    pub async fn update_access_package<F>(&self, p: &Principal, id: &str, change: F) -> Result<AccessPackage>
+    pub async fn update_access_package<F>(
+        &self,
+        p: &Principal,
+        id: &str,
+        change: F,
+    ) -> Result<AccessPackage>
     where
         F: FnOnce(&mut AccessPackage) -> Result<()> + Send,
     {
         let mut tx = self.begin().await?;
-        let mut ap = tx.load::<AccessPackage>(id).await?.ok_or_else(|| Error::not_found("access package", id))?;
+        let mut ap = tx
+            .load::<AccessPackage>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("access package", id))?;
         let (audit, catalog) = (ap.audit.clone(), ap.catalog_id.clone());
         change(&mut ap)?;
         require_name(&ap.display_name)?;
@@ -132,7 +175,10 @@ impl Engine {
         ap.audit.touch(self.now(), Some(actor(&mut *tx, p).await?));
         if let Some(u) = &ap.unique_name {
             if unique_name_taken(&mut *tx, Kind::AccessPackage, u, id).await? {
-                return Err(Error::invalid("uniqueName", format!("An access package with uniqueName '{u}' already exists.")));
+                return Err(Error::invalid(
+                    "uniqueName",
+                    format!("An access package with uniqueName '{u}' already exists."),
+                ));
             }
         }
         tx.save(&ap).await?;
@@ -147,15 +193,27 @@ impl Engine {
         if !tx.exists(Kind::AccessPackage, id).await? {
             return Err(Error::not_found("access package", id));
         }
-        let n = tx.count(Kind::Assignment, Some(&active_assignments("access_package_id", id))).await?;
+        let n = tx
+            .count(
+                Kind::Assignment,
+                Some(&active_assignments("access_package_id", id)),
+            )
+            .await?;
         if n > 0 {
             return Err(Error::refused(
                 "InvalidDeleteAccessPackageHasAssignments",
-                format!("The access package '{id}' cannot be deleted because it has {n} assignment(s); remove them first."),
+                format!(
+                    "The access package '{id}' cannot be deleted because it has {n} assignment(s); remove them first."
+                ),
             ));
         }
         for kind in [Kind::Policy, Kind::ResourceRoleScope] {
-            let rows = tx.query(kind, &Query::filtered(Expr::col_eq("access_package_id", id))).await?;
+            let rows = tx
+                .query(
+                    kind,
+                    &Query::filtered(Expr::col_eq("access_package_id", id)),
+                )
+                .await?;
             for r in rows {
                 tx.delete(kind, &r.id).await?;
             }
@@ -168,7 +226,13 @@ impl Engine {
     }
 
     /// `POST .../incompatibleAccessPackages/$ref` and `.../incompatibleGroups/$ref`.
-    pub async fn add_incompatible(&self, _p: &Principal, package_id: &str, link: Link, other: &str) -> Result<()> {
+    pub async fn add_incompatible(
+        &self,
+        _p: &Principal,
+        package_id: &str,
+        link: Link,
+        other: &str,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         if !tx.exists(Kind::AccessPackage, package_id).await? {
             return Err(Error::not_found("access package", package_id));
@@ -181,14 +245,23 @@ impl Engine {
             return Err(Error::ref_not_found(entity, "@odata.id", other));
         }
         if link == Link::IncompatiblePackage && other == package_id {
-            return Err(Error::invalid("@odata.id", "An access package cannot be incompatible with itself."));
+            return Err(Error::invalid(
+                "@odata.id",
+                "An access package cannot be incompatible with itself.",
+            ));
         }
         tx.link(link, package_id, other).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn remove_incompatible(&self, _p: &Principal, package_id: &str, link: Link, other: &str) -> Result<()> {
+    pub async fn remove_incompatible(
+        &self,
+        _p: &Principal,
+        package_id: &str,
+        link: Link,
+        other: &str,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         if !tx.unlink(link, package_id, other).await? {
             return Err(Error::not_found("reference", other));
@@ -201,6 +274,12 @@ impl Engine {
     pub(crate) async fn package_of(tx: &mut dyn Tx, policy: &Policy) -> Result<AccessPackage> {
         tx.load::<AccessPackage>(&policy.access_package_id)
             .await?
-            .ok_or_else(|| Error::ref_not_found("access package", "accessPackageId", &policy.access_package_id))
+            .ok_or_else(|| {
+                Error::ref_not_found(
+                    "access package",
+                    "accessPackageId",
+                    &policy.access_package_id,
+                )
+            })
     }
 }

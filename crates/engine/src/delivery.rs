@@ -5,7 +5,8 @@
 use accessd_domain::query::{Expr, Query};
 use accessd_domain::store::{Kind, Link, Tx, TxExt};
 use accessd_domain::{
-    Assignment, AssignmentResourceRole, Resource, ResourceRole, ResourceRoleScope, Subject, Timestamp, new_id,
+    Assignment, AssignmentResourceRole, Resource, ResourceRole, ResourceRoleScope, Subject,
+    Timestamp, new_id,
 };
 
 use crate::Result;
@@ -23,10 +24,20 @@ fn group_link(resource: &Resource, role: &ResourceRole) -> Option<Link> {
     }
 }
 
-async fn apply_directory(tx: &mut dyn Tx, rs_role: &str, subject: &Subject, add: bool) -> Result<()> {
-    let Some(role) = tx.load::<ResourceRole>(rs_role).await? else { return Ok(()) };
-    let Some(resource) = tx.load::<Resource>(&role.resource_id).await? else { return Ok(()) };
-    let (Some(link), Some(member)) = (group_link(&resource, &role), subject.object_id.as_deref()) else {
+async fn apply_directory(
+    tx: &mut dyn Tx,
+    rs_role: &str,
+    subject: &Subject,
+    add: bool,
+) -> Result<()> {
+    let Some(role) = tx.load::<ResourceRole>(rs_role).await? else {
+        return Ok(());
+    };
+    let Some(resource) = tx.load::<Resource>(&role.resource_id).await? else {
+        return Ok(());
+    };
+    let (Some(link), Some(member)) = (group_link(&resource, &role), subject.object_id.as_deref())
+    else {
         return Ok(());
     };
     if add {
@@ -77,9 +88,15 @@ pub(crate) async fn deliver_role_scope(
 
 /// Grants everything the access package holds to the assignment's target.
 pub(crate) async fn deliver(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> Result<()> {
-    let Some(subject) = tx.load::<Subject>(&a.target_id).await? else { return Ok(()) };
-    let scopes =
-        tx.find::<ResourceRoleScope>(&Query::filtered(Expr::col_eq("access_package_id", a.access_package_id.as_str()))).await?;
+    let Some(subject) = tx.load::<Subject>(&a.target_id).await? else {
+        return Ok(());
+    };
+    let scopes = tx
+        .find::<ResourceRoleScope>(&Query::filtered(Expr::col_eq(
+            "access_package_id",
+            a.access_package_id.as_str(),
+        )))
+        .await?;
     for rs in &scopes {
         deliver_role_scope(tx, a, &subject, rs, now).await?;
     }
@@ -87,10 +104,16 @@ pub(crate) async fn deliver(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> 
 }
 
 /// Withdraws what this assignment granted, keeping what another assignment still grants.
-pub(crate) async fn undeliver(tx: &mut dyn Tx, a: &Assignment, only_role_scope: Option<&ResourceRoleScope>) -> Result<()> {
+pub(crate) async fn undeliver(
+    tx: &mut dyn Tx,
+    a: &Assignment,
+    only_role_scope: Option<&ResourceRoleScope>,
+) -> Result<()> {
     let arr_ids = tx.linked_to(Link::DeliveredBy, &a.id).await?;
     for arr_id in arr_ids {
-        let Some(arr) = tx.load::<AssignmentResourceRole>(&arr_id).await? else { continue };
+        let Some(arr) = tx.load::<AssignmentResourceRole>(&arr_id).await? else {
+            continue;
+        };
         if let Some(rs) = only_role_scope {
             if arr.role_id != rs.role_id || arr.scope_id != rs.scope_id {
                 continue;

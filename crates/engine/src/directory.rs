@@ -8,11 +8,18 @@ use crate::{Engine, Error, Result};
 
 /// Graph's directory answers duplicate or dangling references with `Request_BadRequest`.
 fn dir_invalid(target: &str, message: impl Into<String>) -> Error {
-    Error::Invalid { code: "Request_BadRequest", target: Some(target.into()), message: message.into() }
+    Error::Invalid {
+        code: "Request_BadRequest",
+        target: Some(target.into()),
+        message: message.into(),
+    }
 }
 
 async fn upn_taken(tx: &mut dyn Tx, upn: &str, except: &str) -> Result<bool> {
-    let q = Query { limit: Some(2), ..Query::filtered(Expr::col_eq("user_principal_name", upn)) };
+    let q = Query {
+        limit: Some(2),
+        ..Query::filtered(Expr::col_eq("user_principal_name", upn))
+    };
     let rows = tx.query(Kind::User, &q).await?;
     Ok(rows.iter().any(|r| r.id != except))
 }
@@ -34,7 +41,10 @@ impl Engine {
         if user.id.is_empty() {
             user.id = new_id();
         } else if object_kind(&mut *tx, &user.id).await?.is_some() {
-            return Err(dir_invalid("id", format!("Another object with the id '{}' already exists.", user.id)));
+            return Err(dir_invalid(
+                "id",
+                format!("Another object with the id '{}' already exists.", user.id),
+            ));
         }
         if let Some(upn) = &user.user_principal_name {
             if upn_taken(&mut *tx, upn, &user.id).await? {
@@ -57,7 +67,10 @@ impl Engine {
         F: FnOnce(&mut User) -> Result<()> + Send,
     {
         let mut tx = self.begin().await?;
-        let mut user = tx.load::<User>(id).await?.ok_or_else(|| Error::not_found("user", id))?;
+        let mut user = tx
+            .load::<User>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("user", id))?;
         let created = user.created_date_time;
         change(&mut user)?;
         user.id = id.to_string();
@@ -95,7 +108,10 @@ impl Engine {
         if group.id.is_empty() {
             group.id = new_id();
         } else if object_kind(&mut *tx, &group.id).await?.is_some() {
-            return Err(dir_invalid("id", format!("Another object with the id '{}' already exists.", group.id)));
+            return Err(dir_invalid(
+                "id",
+                format!("Another object with the id '{}' already exists.", group.id),
+            ));
         }
         group.created_date_time = self.now();
         tx.create(&group).await?;
@@ -108,7 +124,10 @@ impl Engine {
         F: FnOnce(&mut Group) -> Result<()> + Send,
     {
         let mut tx = self.begin().await?;
-        let mut group = tx.load::<Group>(id).await?.ok_or_else(|| Error::not_found("group", id))?;
+        let mut group = tx
+            .load::<Group>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("group", id))?;
         let created = group.created_date_time;
         change(&mut group)?;
         group.id = id.to_string();
@@ -126,13 +145,18 @@ impl Engine {
         let in_catalog = tx
             .count(
                 Kind::Resource,
-                Some(&Expr::and(vec![Expr::col_eq("origin_id", id), Expr::col_eq("origin_system", "AadGroup")])),
+                Some(&Expr::and(vec![
+                    Expr::col_eq("origin_id", id),
+                    Expr::col_eq("origin_system", "AadGroup"),
+                ])),
             )
             .await?;
         if in_catalog > 0 {
             return Err(Error::refused(
                 "InvalidDeleteResourceHasEntitlements",
-                format!("The group '{id}' is a resource in a catalog; remove it from the catalog first."),
+                format!(
+                    "The group '{id}' is a resource in a catalog; remove it from the catalog first."
+                ),
             ));
         }
         tx.delete(Kind::Group, id).await?;
@@ -144,26 +168,84 @@ impl Engine {
     }
 
     /// `POST /groups/{id}/members/$ref`
-    pub async fn add_group_member(&self, _p: &Principal, group_id: &str, member_id: &str) -> Result<()> {
+    pub async fn add_group_member(
+        &self,
+        _p: &Principal,
+        group_id: &str,
+        member_id: &str,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         if !tx.exists(Kind::Group, group_id).await? {
             return Err(Error::not_found("group", group_id));
         }
         if object_kind(&mut *tx, member_id).await?.is_none() {
-            return Err(Error::ref_not_found("directory object", "@odata.id", member_id));
+            return Err(Error::ref_not_found(
+                "directory object",
+                "@odata.id",
+                member_id,
+            ));
         }
         if member_id == group_id {
-            return Err(dir_invalid("@odata.id", "A group cannot be a member of itself."));
+            return Err(dir_invalid(
+                "@odata.id",
+                "A group cannot be a member of itself.",
+            ));
         }
         if !tx.link(Link::GroupMember, group_id, member_id).await? {
-            return Err(dir_invalid("@odata.id", "One or more added object references already exist for the following modified properties: 'members'."));
+            return Err(dir_invalid(
+                "@odata.id",
+                "One or more added object references already exist for the following modified properties: 'members'.",
+            ));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /groups/{id}/owners/$ref`
+    pub async fn add_group_owner(
+        &self,
+        _p: &Principal,
+        group_id: &str,
+        owner_id: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !tx.exists(Kind::Group, group_id).await? {
+            return Err(Error::not_found("group", group_id));
+        }
+        if object_kind(&mut *tx, owner_id).await? != Some(DirectoryObjectKind::User) {
+            return Err(Error::ref_not_found("user", "@odata.id", owner_id));
+        }
+        if !tx.link(Link::GroupOwner, group_id, owner_id).await? {
+            return Err(dir_invalid(
+                "@odata.id",
+                "One or more added object references already exist for the following modified properties: 'owners'.",
+            ));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_group_owner(
+        &self,
+        _p: &Principal,
+        group_id: &str,
+        owner_id: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !tx.unlink(Link::GroupOwner, group_id, owner_id).await? {
+            return Err(Error::not_found("owner", owner_id));
         }
         tx.commit().await?;
         Ok(())
     }
 
     /// `DELETE /groups/{id}/members/{member}/$ref`
-    pub async fn remove_group_member(&self, _p: &Principal, group_id: &str, member_id: &str) -> Result<()> {
+    pub async fn remove_group_member(
+        &self,
+        _p: &Principal,
+        group_id: &str,
+        member_id: &str,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         if !tx.exists(Kind::Group, group_id).await? {
             return Err(Error::not_found("group", group_id));

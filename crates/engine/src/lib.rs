@@ -13,12 +13,14 @@ mod assignments;
 mod catalogs;
 mod delivery;
 mod directory;
+mod eligibility;
 mod policies;
 mod requests;
 mod resources;
 mod subjects;
 
 pub use assignments::AssignmentDraft;
+pub use eligibility::{allowed_packages, applicable_policies, in_sets, is_allowed_requestor};
 pub use requests::RequestDraft;
 pub use resources::{ResourceDraft, RoleScopeDraft};
 
@@ -27,11 +29,19 @@ pub use resources::{ResourceDraft, RoleScopeDraft};
 pub enum Error {
     /// An entity named in the URL or the body does not exist.
     #[error("{message}")]
-    NotFound { entity: &'static str, id: String, message: String },
+    NotFound {
+        entity: &'static str,
+        id: String,
+        message: String,
+    },
     /// The request cannot be carried out as asked (400). `code` is Graph's error code,
     /// `target` the property at fault, if one is.
     #[error("{message}")]
-    Invalid { code: &'static str, target: Option<String>, message: String },
+    Invalid {
+        code: &'static str,
+        target: Option<String>,
+        message: String,
+    },
     /// Someone else changed or took the thing first (409).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -43,7 +53,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn not_found(entity: &'static str, id: &str) -> Error {
-        Error::NotFound { entity, id: id.to_string(), message: format!("The {entity} '{id}' was not found.") }
+        Error::NotFound {
+            entity,
+            id: id.to_string(),
+            message: format!("The {entity} '{id}' was not found."),
+        }
     }
 
     /// A referenced entity named by a body property does not exist.
@@ -56,11 +70,19 @@ impl Error {
     }
 
     pub fn invalid(target: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Invalid { code: "BadRequest", target: Some(target.into()), message: message.into() }
+        Error::Invalid {
+            code: "BadRequest",
+            target: Some(target.into()),
+            message: message.into(),
+        }
     }
 
     pub fn refused(code: &'static str, message: impl Into<String>) -> Error {
-        Error::Invalid { code, target: None, message: message.into() }
+        Error::Invalid {
+            code,
+            target: None,
+            message: message.into(),
+        }
     }
 }
 

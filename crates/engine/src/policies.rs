@@ -9,7 +9,10 @@ use crate::{Engine, Error, Result, actor};
 fn require_name(p: &Policy) -> Result<()> {
     match p.display_name.as_deref().map(str::trim) {
         Some(n) if !n.is_empty() => Ok(()),
-        _ => Err(Error::invalid("displayName", "The property 'displayName' is required and cannot be empty.")),
+        _ => Err(Error::invalid(
+            "displayName",
+            "The property 'displayName' is required and cannot be empty.",
+        )),
     }
 }
 
@@ -54,17 +57,30 @@ impl Engine {
         F: FnOnce(&mut Policy) -> Result<()> + Send,
     {
         let mut tx = self.begin().await?;
-        let mut policy = tx.load::<Policy>(id).await?.ok_or_else(|| Error::not_found("policy", id))?;
-        let (audit, package, catalog) =
-            (policy.audit.clone(), policy.access_package_id.clone(), policy.catalog_id.clone());
+        let mut policy = tx
+            .load::<Policy>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("policy", id))?;
+        let (audit, package, catalog) = (
+            policy.audit.clone(),
+            policy.access_package_id.clone(),
+            policy.catalog_id.clone(),
+        );
         change(&mut policy)?;
         require_name(&policy)?;
         if policy.access_package_id.is_empty() {
             policy.access_package_id = package.clone();
         }
         if policy.access_package_id != package {
-            if !tx.exists(Kind::AccessPackage, &policy.access_package_id).await? {
-                return Err(Error::ref_not_found("access package", "accessPackageId", &policy.access_package_id));
+            if !tx
+                .exists(Kind::AccessPackage, &policy.access_package_id)
+                .await?
+            {
+                return Err(Error::ref_not_found(
+                    "access package",
+                    "accessPackageId",
+                    &policy.access_package_id,
+                ));
             }
             return Err(Error::invalid(
                 "accessPackageId",
@@ -74,7 +90,9 @@ impl Engine {
         policy.id = id.to_string();
         policy.catalog_id = catalog;
         policy.audit = audit;
-        policy.audit.touch(self.now(), Some(actor(&mut *tx, p).await?));
+        policy
+            .audit
+            .touch(self.now(), Some(actor(&mut *tx, p).await?));
         fill_ids(&mut policy);
         tx.save(&policy).await?;
         tx.commit().await?;
@@ -87,11 +105,15 @@ impl Engine {
         if !tx.exists(Kind::Policy, id).await? {
             return Err(Error::not_found("policy", id));
         }
-        let n = tx.count(Kind::Assignment, Some(&active_assignments("policy_id", id))).await?;
+        let n = tx
+            .count(Kind::Assignment, Some(&active_assignments("policy_id", id)))
+            .await?;
         if n > 0 {
             return Err(Error::refused(
                 "InvalidDeletePolicyHasAssignments",
-                format!("The policy '{id}' cannot be deleted because {n} assignment(s) were made through it; remove them first."),
+                format!(
+                    "The policy '{id}' cannot be deleted because {n} assignment(s) were made through it; remove them first."
+                ),
             ));
         }
         tx.delete(Kind::Policy, id).await?;

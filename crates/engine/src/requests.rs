@@ -4,8 +4,8 @@
 
 use accessd_domain::store::{Tx, TxExt};
 use accessd_domain::{
-    Assignment, AssignmentRequest, AssignmentState, Policy, Principal, RequestState, RequestType, Schedule,
-    Timestamp, new_id,
+    Assignment, AssignmentRequest, AssignmentState, Policy, Principal, RequestState, RequestType,
+    Schedule, Timestamp, new_id,
 };
 use serde_json::Value;
 
@@ -28,12 +28,17 @@ pub struct RequestDraft {
 
 fn required<'a>(v: &'a Option<String>, property: &str) -> Result<&'a str> {
     v.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-        Error::invalid(property, format!("The property '{property}' is required for this request type."))
+        Error::invalid(
+            property,
+            format!("The property '{property}' is required for this request type."),
+        )
     })
 }
 
 async fn load_assignment(tx: &mut dyn Tx, id: &str) -> Result<Assignment> {
-    tx.load::<Assignment>(id).await?.ok_or_else(|| Error::ref_not_found("assignment", "assignment.id", id))
+    tx.load::<Assignment>(id)
+        .await?
+        .ok_or_else(|| Error::ref_not_found("assignment", "assignment.id", id))
 }
 
 /// The schedule a new assignment gets: what was asked for, completed by the policy.
@@ -50,10 +55,14 @@ fn schedule_for(asked: Option<&Schedule>, policy: &Policy, now: Timestamp) -> Sc
 
 impl Engine {
     /// Submits a request and, where no approval is needed, carries it out.
-    pub async fn submit_request(&self, p: &Principal, d: RequestDraft) -> Result<AssignmentRequest> {
-        let kind = d
-            .request_type
-            .ok_or_else(|| Error::invalid("requestType", "The property 'requestType' is required."))?;
+    pub async fn submit_request(
+        &self,
+        p: &Principal,
+        d: RequestDraft,
+    ) -> Result<AssignmentRequest> {
+        let kind = d.request_type.ok_or_else(|| {
+            Error::invalid("requestType", "The property 'requestType' is required.")
+        })?;
         let mut tx = self.begin().await?;
         let now = self.now();
         let by = actor(&mut *tx, p).await?;
@@ -90,23 +99,38 @@ impl Engine {
                     required(&d.target_id, "targetId")?.to_string()
                 };
                 let chain = check_chain(&mut *tx, None, &package, &policy, &target).await?;
-                if kind == RequestType::UserAdd && !chain.policy.requestor.enable_targets_to_self_add_access {
+                if kind == RequestType::UserAdd
+                    && !crate::eligibility::is_allowed_requestor(
+                        &mut *tx,
+                        &chain.policy,
+                        &p.object_id,
+                    )
+                    .await?
+                {
                     return Err(Error::refused(
                         "RequestorNotAllowed",
-                        "The policy does not allow targets to request this access package for themselves.",
+                        "The caller is not an allowed requestor of this access package through this policy.",
                     ));
                 }
-                if let Some(a) = existing_active(&mut *tx, &package, Some(&policy), &chain.subject.id).await? {
+                if let Some(a) =
+                    existing_active(&mut *tx, &package, Some(&policy), &chain.subject.id).await?
+                {
                     return Err(Error::refused(
                         "ExistingAssignment",
-                        format!("The target already has assignment '{}' for this access package through this policy.", a.id),
+                        format!(
+                            "The target already has assignment '{}' for this access package through this policy.",
+                            a.id
+                        ),
                     ));
                 }
                 req.catalog_id = Some(chain.catalog.id.clone());
                 req.target_id = Some(chain.subject.id.clone());
                 req.target_object_id = chain.subject.object_id.clone();
-                let needs_approval = kind == RequestType::UserAdd
-                    && chain.policy.approval.as_ref().is_some_and(|a| a.is_approval_required_for_add && !a.stages.is_empty());
+                let needs_approval =
+                    kind == RequestType::UserAdd
+                        && chain.policy.approval.as_ref().is_some_and(|a| {
+                            a.is_approval_required_for_add && !a.stages.is_empty()
+                        });
                 if d.is_validation_only {
                     return Ok(req);
                 }
@@ -143,11 +167,19 @@ impl Engine {
             RequestType::AdminRemove | RequestType::UserRemove | RequestType::ApproverRemove => {
                 let id = required(&d.assignment_id, "assignment.id")?.to_string();
                 let mut a = load_assignment(&mut *tx, &id).await?;
-                if kind == RequestType::UserRemove && a.target_object_id.as_deref() != Some(p.object_id.as_str()) {
-                    return Err(Error::refused("RequestorNotAllowed", "Only the target of an assignment can remove it with userRemove."));
+                if kind == RequestType::UserRemove
+                    && a.target_object_id.as_deref() != Some(p.object_id.as_str())
+                {
+                    return Err(Error::refused(
+                        "RequestorNotAllowed",
+                        "Only the target of an assignment can remove it with userRemove.",
+                    ));
                 }
                 if a.state == AssignmentState::Expired {
-                    return Err(Error::refused("AssignmentAlreadyRemoved", format!("The assignment '{id}' has already expired or been removed.")));
+                    return Err(Error::refused(
+                        "AssignmentAlreadyRemoved",
+                        format!("The assignment '{id}' has already expired or been removed."),
+                    ));
                 }
                 fill_from(&mut req, &a);
                 if d.is_validation_only {
@@ -172,11 +204,17 @@ impl Engine {
                 let user = matches!(kind, RequestType::UserUpdate | RequestType::UserExtend);
                 if user {
                     if a.target_object_id.as_deref() != Some(p.object_id.as_str()) {
-                        return Err(Error::refused("RequestorNotAllowed", "Only the target of an assignment can extend it."));
+                        return Err(Error::refused(
+                            "RequestorNotAllowed",
+                            "Only the target of an assignment can extend it.",
+                        ));
                     }
                     let policy = tx.load::<Policy>(&a.policy_id).await?;
                     if !policy.is_some_and(|p| p.requestor.enable_targets_to_self_update_access) {
-                        return Err(Error::refused("RequestorNotAllowed", "The policy does not allow targets to extend their assignments."));
+                        return Err(Error::refused(
+                            "RequestorNotAllowed",
+                            "The policy does not allow targets to extend their assignments.",
+                        ));
                     }
                 }
                 fill_from(&mut req, &a);
@@ -209,12 +247,20 @@ impl Engine {
     /// `cancel`: only a request that has not been carried out yet can be canceled.
     pub async fn cancel_request(&self, _p: &Principal, id: &str) -> Result<AssignmentRequest> {
         let mut tx = self.begin().await?;
-        let mut req =
-            tx.load::<AssignmentRequest>(id).await?.ok_or_else(|| Error::not_found("assignment request", id))?;
-        if !matches!(req.state, RequestState::Submitted | RequestState::PendingApproval | RequestState::Scheduled) {
+        let mut req = tx
+            .load::<AssignmentRequest>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("assignment request", id))?;
+        if !matches!(
+            req.state,
+            RequestState::Submitted | RequestState::PendingApproval | RequestState::Scheduled
+        ) {
             return Err(Error::refused(
                 "RequestNotCancelable",
-                format!("The request '{id}' is {} and can no longer be canceled.", req.state),
+                format!(
+                    "The request '{id}' is {} and can no longer be canceled.",
+                    req.state
+                ),
             ));
         }
         req.state = RequestState::Canceled;
@@ -225,17 +271,75 @@ impl Engine {
         Ok(req)
     }
 
+    /// `reprocess` of a request: only one that failed (fully or partly), within 14 days of
+    /// completing, is delivered again.
+    pub async fn reprocess_request(&self, _p: &Principal, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let now = self.now();
+        let req = tx
+            .load::<AssignmentRequest>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("assignment request", id))?;
+        let recent = req
+            .completed_date_time
+            .is_none_or(|c| c.add(accessd_domain::Duration::days(14)) >= now);
+        if !matches!(
+            req.state,
+            RequestState::DeliveryFailed | RequestState::PartiallyDelivered
+        ) || !recent
+        {
+            return Err(Error::refused(
+                "RequestNotReprocessable",
+                format!(
+                    "Only requests that failed delivery in the last 14 days can be reprocessed; '{id}' is {}.",
+                    req.state
+                ),
+            ));
+        }
+        if let Some(aid) = &req.assignment_id {
+            if let Some(a) = tx.load::<Assignment>(aid).await? {
+                delivery::deliver(&mut *tx, &a, now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `reprocess` of an assignment: what a delivered assignment grants is granted again.
+    pub async fn reprocess_assignment(&self, _p: &Principal, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let a = tx
+            .load::<Assignment>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("assignment", id))?;
+        if a.state == AssignmentState::Delivered {
+            delivery::deliver(&mut *tx, &a, self.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Deletes a request record (Graph allows deleting requests that are finished).
     pub async fn delete_request(&self, _p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        let req = tx.load::<AssignmentRequest>(id).await?.ok_or_else(|| Error::not_found("assignment request", id))?;
-        if matches!(req.state, RequestState::Submitted | RequestState::PendingApproval | RequestState::Delivering) {
+        let req = tx
+            .load::<AssignmentRequest>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("assignment request", id))?;
+        if matches!(
+            req.state,
+            RequestState::Submitted | RequestState::PendingApproval | RequestState::Delivering
+        ) {
             return Err(Error::refused(
                 "RequestNotDeletable",
-                format!("The request '{id}' is still {}; cancel it first.", req.state),
+                format!(
+                    "The request '{id}' is still {}; cancel it first.",
+                    req.state
+                ),
             ));
         }
-        tx.delete(accessd_domain::Kind::AssignmentRequest, id).await?;
+        tx.delete(accessd_domain::Kind::AssignmentRequest, id)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

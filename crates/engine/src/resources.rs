@@ -4,8 +4,8 @@
 use accessd_domain::query::{Expr, Query};
 use accessd_domain::store::{Kind, Tx, TxExt};
 use accessd_domain::{
-    AccessPackage, Assignment, AssignmentState, Group, Principal, RequestState, RequestType, Resource, ResourceRequest,
-    ResourceRole, ResourceRoleScope, ResourceScope, Subject, new_id,
+    AccessPackage, Assignment, AssignmentState, Group, Principal, RequestState, RequestType,
+    Resource, ResourceRequest, ResourceRole, ResourceRoleScope, ResourceScope, Subject, new_id,
 };
 
 use crate::{Engine, Error, Result, actor, delivery};
@@ -51,23 +51,43 @@ fn roles_for(origin_system: &str, origin_id: &str) -> Vec<(String, String)> {
             (format!("{origin_id}_Visitors"), "Visitors".into()),
         ]
     } else {
-        vec![(format!("DefaultAccess_{origin_id}"), "Default Access".into())]
+        vec![(
+            format!("DefaultAccess_{origin_id}"),
+            "Default Access".into(),
+        )]
     }
 }
 
-async fn by_origin<T: accessd_domain::Entity>(tx: &mut dyn Tx, catalog_id: &str, origin_id: &str) -> Result<Option<T>> {
+async fn by_origin<T: accessd_domain::Entity>(
+    tx: &mut dyn Tx,
+    catalog_id: &str,
+    origin_id: &str,
+) -> Result<Option<T>> {
     let q = Query {
         limit: Some(1),
-        ..Query::filtered(Expr::and(vec![Expr::col_eq("catalog_id", catalog_id), Expr::col_eq("origin_id", origin_id)]))
+        ..Query::filtered(Expr::and(vec![
+            Expr::col_eq("catalog_id", catalog_id),
+            Expr::col_eq("origin_id", origin_id),
+        ]))
     };
     Ok(tx.find::<T>(&q).await?.into_iter().next())
 }
 
 impl Engine {
-    pub async fn submit_resource_request(&self, p: &Principal, d: ResourceDraft) -> Result<(ResourceRequest, Option<Resource>)> {
-        let kind = d.request_type.ok_or_else(|| Error::invalid("requestType", "The property 'requestType' is required."))?;
-        let catalog_id =
-            d.catalog_id.clone().ok_or_else(|| Error::invalid("catalog", "The property 'catalog' (or catalogId) is required."))?;
+    pub async fn submit_resource_request(
+        &self,
+        p: &Principal,
+        d: ResourceDraft,
+    ) -> Result<(ResourceRequest, Option<Resource>)> {
+        let kind = d.request_type.ok_or_else(|| {
+            Error::invalid("requestType", "The property 'requestType' is required.")
+        })?;
+        let catalog_id = d.catalog_id.clone().ok_or_else(|| {
+            Error::invalid(
+                "catalog",
+                "The property 'catalog' (or catalogId) is required.",
+            )
+        })?;
         let mut tx = self.begin().await?;
         let now = self.now();
         if !tx.exists(Kind::Catalog, &catalog_id).await? {
@@ -90,23 +110,29 @@ impl Engine {
         };
         let resource = match kind {
             RequestType::AdminAdd => {
-                let origin_id = d
-                    .origin_id
-                    .clone()
-                    .ok_or_else(|| Error::invalid("resource.originId", "The property 'resource.originId' is required."))?;
+                let origin_id = d.origin_id.clone().ok_or_else(|| {
+                    Error::invalid(
+                        "resource.originId",
+                        "The property 'resource.originId' is required.",
+                    )
+                })?;
                 let origin_system = d.origin_system.clone().unwrap_or_else(|| "AadGroup".into());
                 let mut name = d.display_name.clone();
                 if origin_system.eq_ignore_ascii_case("AadGroup") {
-                    let g = tx
-                        .load::<Group>(&origin_id)
-                        .await?
-                        .ok_or_else(|| Error::ref_not_found("group", "resource.originId", &origin_id))?;
+                    let g = tx.load::<Group>(&origin_id).await?.ok_or_else(|| {
+                        Error::ref_not_found("group", "resource.originId", &origin_id)
+                    })?;
                     name = name.or(g.display_name);
                 }
-                if by_origin::<Resource>(&mut *tx, &catalog_id, &origin_id).await?.is_some() {
+                if by_origin::<Resource>(&mut *tx, &catalog_id, &origin_id)
+                    .await?
+                    .is_some()
+                {
                     return Err(Error::refused(
                         "ResourceAlreadyOnboarded",
-                        format!("The resource '{origin_id}' is already in the catalog '{catalog_id}'."),
+                        format!(
+                            "The resource '{origin_id}' is already in the catalog '{catalog_id}'."
+                        ),
                     ));
                 }
                 let r = Resource {
@@ -117,7 +143,9 @@ impl Engine {
                     origin_id: origin_id.clone(),
                     origin_system: origin_system.clone(),
                     resource_type: d.resource_type.clone().or_else(|| {
-                        origin_system.eq_ignore_ascii_case("AadGroup").then(|| "Security Group".to_string())
+                        origin_system
+                            .eq_ignore_ascii_case("AadGroup")
+                            .then(|| "Security Group".to_string())
                     }),
                     url: d.url.clone(),
                     attributes: vec![],
@@ -160,15 +188,41 @@ impl Engine {
             RequestType::AdminRemove => {
                 let r = match (&d.resource_id, &d.origin_id) {
                     (Some(id), _) => tx.load::<Resource>(id).await?,
-                    (None, Some(origin)) => by_origin::<Resource>(&mut *tx, &catalog_id, origin).await?,
-                    _ => return Err(Error::invalid("resource.id", "The resource to remove must be named by id or originId.")),
+                    (None, Some(origin)) => {
+                        by_origin::<Resource>(&mut *tx, &catalog_id, origin).await?
+                    }
+                    _ => {
+                        return Err(Error::invalid(
+                            "resource.id",
+                            "The resource to remove must be named by id or originId.",
+                        ));
+                    }
                 }
                 .filter(|r| r.catalog_id == catalog_id)
-                .ok_or_else(|| Error::ref_not_found("resource", "resource.id", d.resource_id.as_deref().or(d.origin_id.as_deref()).unwrap_or("")))?;
+                .ok_or_else(|| {
+                    Error::ref_not_found(
+                        "resource",
+                        "resource.id",
+                        d.resource_id
+                            .as_deref()
+                            .or(d.origin_id.as_deref())
+                            .unwrap_or(""),
+                    )
+                })?;
                 req.resource_id = Some(r.id.clone());
-                let roles = tx.find::<ResourceRole>(&Query::filtered(Expr::col_eq("resource_id", r.id.as_str()))).await?;
+                let roles = tx
+                    .find::<ResourceRole>(&Query::filtered(Expr::col_eq(
+                        "resource_id",
+                        r.id.as_str(),
+                    )))
+                    .await?;
                 for role in &roles {
-                    let used = tx.count(Kind::ResourceRoleScope, Some(&Expr::col_eq("role_id", role.id.as_str()))).await?;
+                    let used = tx
+                        .count(
+                            Kind::ResourceRoleScope,
+                            Some(&Expr::col_eq("role_id", role.id.as_str())),
+                        )
+                        .await?;
                     if used > 0 {
                         return Err(Error::refused(
                             "InvalidDeleteResourceHasEntitlements",
@@ -185,14 +239,23 @@ impl Engine {
                 for role in roles {
                     tx.delete(Kind::ResourceRole, &role.id).await?;
                 }
-                for scope in tx.find::<ResourceScope>(&Query::filtered(Expr::col_eq("resource_id", r.id.as_str()))).await? {
+                for scope in tx
+                    .find::<ResourceScope>(&Query::filtered(Expr::col_eq(
+                        "resource_id",
+                        r.id.as_str(),
+                    )))
+                    .await?
+                {
                     tx.delete(Kind::ResourceScope, &scope.id).await?;
                 }
                 tx.delete(Kind::Resource, &r.id).await?;
                 Some(r)
             }
             other => {
-                return Err(Error::invalid("requestType", format!("The request type '{other}' is not supported for resource requests.")));
+                return Err(Error::invalid(
+                    "requestType",
+                    format!("The request type '{other}' is not supported for resource requests."),
+                ));
             }
         };
         tx.create(&req).await?;
@@ -202,7 +265,11 @@ impl Engine {
 
     /// Adds a resource role scope to an access package and grants it to the package's
     /// delivered assignments.
-    pub async fn add_role_scope(&self, p: &Principal, d: RoleScopeDraft) -> Result<ResourceRoleScope> {
+    pub async fn add_role_scope(
+        &self,
+        p: &Principal,
+        d: RoleScopeDraft,
+    ) -> Result<ResourceRoleScope> {
         let mut tx = self.begin().await?;
         let now = self.now();
         let ap = tx
@@ -220,26 +287,52 @@ impl Engine {
             (None, Some(origin)) => Some(
                 by_origin::<Resource>(&mut *tx, &ap.catalog_id, origin)
                     .await?
-                    .ok_or_else(|| Error::ref_not_found("resource", "role.resource.originId", origin))?,
+                    .ok_or_else(|| {
+                        Error::ref_not_found("resource", "role.resource.originId", origin)
+                    })?,
             ),
             _ => None,
         };
         let role = match (&d.role_id, &d.role_origin_id) {
-            (Some(id), _) => tx.load::<ResourceRole>(id).await?.filter(|r| r.catalog_id == ap.catalog_id),
+            (Some(id), _) => tx
+                .load::<ResourceRole>(id)
+                .await?
+                .filter(|r| r.catalog_id == ap.catalog_id),
             (None, Some(origin)) => {
-                let mut parts = vec![Expr::col_eq("catalog_id", ap.catalog_id.as_str()), Expr::col_eq("origin_id", origin.as_str())];
+                let mut parts = vec![
+                    Expr::col_eq("catalog_id", ap.catalog_id.as_str()),
+                    Expr::col_eq("origin_id", origin.as_str()),
+                ];
                 if let Some(r) = &resource {
                     parts.push(Expr::col_eq("resource_id", r.id.as_str()));
                 }
-                tx.find::<ResourceRole>(&Query::filtered(Expr::and(parts))).await?.into_iter().next()
+                tx.find::<ResourceRole>(&Query::filtered(Expr::and(parts)))
+                    .await?
+                    .into_iter()
+                    .next()
             }
-            _ => return Err(Error::invalid("role", "The role must be named by id or by originId.")),
+            _ => {
+                return Err(Error::invalid(
+                    "role",
+                    "The role must be named by id or by originId.",
+                ));
+            }
         }
         .ok_or_else(|| {
-            Error::ref_not_found("resource role", "role", d.role_id.as_deref().or(d.role_origin_id.as_deref()).unwrap_or(""))
+            Error::ref_not_found(
+                "resource role",
+                "role",
+                d.role_id
+                    .as_deref()
+                    .or(d.role_origin_id.as_deref())
+                    .unwrap_or(""),
+            )
         })?;
         let scope = match (&d.scope_id, &d.scope_origin_id) {
-            (Some(id), _) => tx.load::<ResourceScope>(id).await?.filter(|s| s.resource_id == role.resource_id),
+            (Some(id), _) => tx
+                .load::<ResourceScope>(id)
+                .await?
+                .filter(|s| s.resource_id == role.resource_id),
             (None, Some(origin)) => tx
                 .find::<ResourceScope>(&Query::filtered(Expr::and(vec![
                     Expr::col_eq("resource_id", role.resource_id.as_str()),
@@ -249,12 +342,24 @@ impl Engine {
                 .into_iter()
                 .next(),
             _ => tx
-                .find::<ResourceScope>(&Query::filtered(Expr::col_eq("resource_id", role.resource_id.as_str())))
+                .find::<ResourceScope>(&Query::filtered(Expr::col_eq(
+                    "resource_id",
+                    role.resource_id.as_str(),
+                )))
                 .await?
                 .into_iter()
                 .find(|s| s.is_root_scope),
         }
-        .ok_or_else(|| Error::ref_not_found("resource scope", "scope", d.scope_id.as_deref().or(d.scope_origin_id.as_deref()).unwrap_or("")))?;
+        .ok_or_else(|| {
+            Error::ref_not_found(
+                "resource scope",
+                "scope",
+                d.scope_id
+                    .as_deref()
+                    .or(d.scope_origin_id.as_deref())
+                    .unwrap_or(""),
+            )
+        })?;
         let dup = tx
             .count(
                 Kind::ResourceRoleScope,
@@ -266,7 +371,10 @@ impl Engine {
             )
             .await?;
         if dup > 0 {
-            return Err(Error::refused("ResourceRoleScopeAlreadyExists", "The access package already grants this role in this scope."));
+            return Err(Error::refused(
+                "ResourceRoleScopeAlreadyExists",
+                "The access package already grants this role in this scope.",
+            ));
         }
         let by = actor(&mut *tx, p).await?;
         let rs = ResourceRoleScope {
@@ -296,15 +404,24 @@ impl Engine {
     }
 
     /// Removes a resource role scope from its package and withdraws it from the assignments.
-    pub async fn remove_role_scope(&self, _p: &Principal, package_id: &str, id: &str) -> Result<()> {
+    pub async fn remove_role_scope(
+        &self,
+        _p: &Principal,
+        package_id: &str,
+        id: &str,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let rs = tx
             .load::<ResourceRoleScope>(id)
             .await?
             .filter(|r| r.access_package_id == package_id)
             .ok_or_else(|| Error::not_found("resource role scope", id))?;
-        let assignments =
-            tx.find::<Assignment>(&Query::filtered(Expr::col_eq("access_package_id", package_id))).await?;
+        let assignments = tx
+            .find::<Assignment>(&Query::filtered(Expr::col_eq(
+                "access_package_id",
+                package_id,
+            )))
+            .await?;
         for a in &assignments {
             delivery::undeliver(&mut *tx, a, Some(&rs)).await?;
         }

@@ -16,14 +16,21 @@ pub(crate) fn refresh_from_user(s: &mut Subject, u: &User) {
 
 /// The subject for `id`, which is either a subject id or a directory object id; created from the
 /// directory user when it does not exist yet. `property` names the body property for errors.
-pub(crate) async fn resolve_or_create(tx: &mut dyn Tx, id: &str, property: &str) -> Result<Subject> {
+pub(crate) async fn resolve_or_create(
+    tx: &mut dyn Tx,
+    id: &str,
+    property: &str,
+) -> Result<Subject> {
     if let Some(s) = tx.load::<Subject>(id).await? {
         return Ok(s);
     }
     let Some(user) = tx.load::<User>(id).await? else {
         return Err(Error::ref_not_found("subject", property, id));
     };
-    let guest = user.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Guest"));
+    let guest = user
+        .user_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("Guest"));
     let mut s = Subject {
         id: user.id.clone(),
         object_id: None,
@@ -31,7 +38,11 @@ pub(crate) async fn resolve_or_create(tx: &mut dyn Tx, id: &str, property: &str)
         email: None,
         principal_name: None,
         subject_type: SubjectType::User,
-        subject_lifecycle: if guest { SubjectLifecycle::Governed } else { SubjectLifecycle::NotDefined },
+        subject_lifecycle: if guest {
+            SubjectLifecycle::Governed
+        } else {
+            SubjectLifecycle::NotDefined
+        },
         connected_organization_id: None,
         on_premises_security_identifier: None,
         alt_sec_id: None,

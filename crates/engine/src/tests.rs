@@ -89,7 +89,11 @@ fn policy(package_id: &str) -> Policy {
         audit: model::Audit::new(Timestamp::parse("2000-01-01T00:00:00Z").unwrap(), None),
         target_scope: TargetScope::NotSpecified,
         specific_allowed_targets: vec![],
-        expiration: ExpirationPattern { kind: Some(ExpirationType::AfterDuration), duration: Some(Duration::days(30)), end_date_time: None },
+        expiration: ExpirationPattern {
+            kind: Some(ExpirationType::AfterDuration),
+            duration: Some(Duration::days(30)),
+            end_date_time: None,
+        },
         requestor: RequestorSettings::default(),
         approval: None,
         review: None,
@@ -123,14 +127,38 @@ async fn delete_refusals_follow_the_real_service() {
         .await
         .unwrap();
     assert_eq!(req.assignment_id.as_deref(), Some(a.id.as_str()));
-    assert_eq!(a.schedule.expiration.as_ref().and_then(|x| x.duration), Some(Duration::days(30)));
-    assert!(matches!(e.delete_catalog(&p, &c.id).await, Err(Error::Invalid { code: "InvalidDeleteCatalogHasAccessPackages", .. })));
-    assert!(matches!(e.delete_access_package(&p, &ap.id).await, Err(Error::Invalid { code: "InvalidDeleteAccessPackageHasAssignments", .. })));
-    assert!(matches!(e.delete_policy(&p, &pol.id).await, Err(Error::Invalid { code: "InvalidDeletePolicyHasAssignments", .. })));
+    assert_eq!(
+        a.schedule.expiration.as_ref().and_then(|x| x.duration),
+        Some(Duration::days(30))
+    );
+    assert!(matches!(
+        e.delete_catalog(&p, &c.id).await,
+        Err(Error::Invalid {
+            code: "InvalidDeleteCatalogHasAccessPackages",
+            ..
+        })
+    ));
+    assert!(matches!(
+        e.delete_access_package(&p, &ap.id).await,
+        Err(Error::Invalid {
+            code: "InvalidDeleteAccessPackageHasAssignments",
+            ..
+        })
+    ));
+    assert!(matches!(
+        e.delete_policy(&p, &pol.id).await,
+        Err(Error::Invalid {
+            code: "InvalidDeletePolicyHasAssignments",
+            ..
+        })
+    ));
     e.delete_assignment(&p, &a.id).await.unwrap();
     e.delete_access_package(&p, &ap.id).await.unwrap();
     let mut r = e.store().read().await.unwrap();
-    assert!(r.load::<Policy>(&pol.id).await.unwrap().is_none(), "policies go with their package");
+    assert!(
+        r.load::<Policy>(&pol.id).await.unwrap().is_none(),
+        "policies go with their package"
+    );
     drop(r);
     e.delete_catalog(&p, &c.id).await.unwrap();
 }
@@ -153,14 +181,50 @@ async fn ids_must_agree_and_exist() {
         target_id: Some(t.into()),
         ..Default::default()
     };
-    let err = e.create_assignment(&p, draft(&c.id, &ap.id, &pol2.id, "u1")).await.unwrap_err();
-    assert!(matches!(&err, Error::Invalid { target: Some(t), .. } if t == "assignmentPolicyId"), "{err:?}");
-    let err = e.create_assignment(&p, draft(&c2.id, &ap.id, &pol.id, "u1")).await.unwrap_err();
-    assert!(matches!(&err, Error::Invalid { target: Some(t), .. } if t == "catalogId"), "{err:?}");
-    let err = e.create_assignment(&p, draft(&c.id, &ap.id, &pol.id, "nobody")).await.unwrap_err();
-    assert!(matches!(&err, Error::NotFound { entity: "subject", .. }), "{err:?}");
-    let err = e.create_assignment(&p, draft(&c.id, "nope", &pol.id, "u1")).await.unwrap_err();
-    assert!(matches!(&err, Error::NotFound { entity: "access package", .. }), "{err:?}");
+    let err = e
+        .create_assignment(&p, draft(&c.id, &ap.id, &pol2.id, "u1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid { target: Some(t), .. } if t == "assignmentPolicyId"),
+        "{err:?}"
+    );
+    let err = e
+        .create_assignment(&p, draft(&c2.id, &ap.id, &pol.id, "u1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid { target: Some(t), .. } if t == "catalogId"),
+        "{err:?}"
+    );
+    let err = e
+        .create_assignment(&p, draft(&c.id, &ap.id, &pol.id, "nobody"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::NotFound {
+                entity: "subject",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = e
+        .create_assignment(&p, draft(&c.id, "nope", &pol.id, "u1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::NotFound {
+                entity: "access package",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     // Nothing half-written by the failures.
     let mut r = e.store().read().await.unwrap();
     assert_eq!(r.count(Kind::Assignment, None).await.unwrap(), 0);
@@ -218,7 +282,10 @@ async fn delivery_follows_role_scopes_and_state() {
     assert_eq!(req.state, RequestState::Delivered);
     let aid = req.assignment_id.clone().unwrap();
     let mut r = e.store().read().await.unwrap();
-    assert_eq!(r.linked(Link::GroupMember, "g1").await.unwrap(), vec!["u1".to_string()]);
+    assert_eq!(
+        r.linked(Link::GroupMember, "g1").await.unwrap(),
+        vec!["u1".to_string()]
+    );
     assert_eq!(r.linked_to(Link::DeliveredBy, &aid).await.unwrap().len(), 1);
     drop(r);
     // A second request for the same target and policy is refused.
@@ -234,11 +301,21 @@ async fn delivery_follows_role_scopes_and_state() {
             },
         )
         .await;
-    assert!(matches!(again, Err(Error::Invalid { code: "ExistingAssignment", .. })));
+    assert!(matches!(
+        again,
+        Err(Error::Invalid {
+            code: "ExistingAssignment",
+            ..
+        })
+    ));
     // Removal withdraws the membership.
     e.submit_request(
         &p,
-        RequestDraft { request_type: Some(RequestType::AdminRemove), assignment_id: Some(aid.clone()), ..Default::default() },
+        RequestDraft {
+            request_type: Some(RequestType::AdminRemove),
+            assignment_id: Some(aid.clone()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -248,5 +325,11 @@ async fn delivery_follows_role_scopes_and_state() {
     assert_eq!(a.state, AssignmentState::Expired);
     drop(r);
     // The group cannot go while it is a catalog resource.
-    assert!(matches!(e.delete_group(&p, "g1").await, Err(Error::Invalid { code: "InvalidDeleteResourceHasEntitlements", .. })));
+    assert!(matches!(
+        e.delete_group(&p, "g1").await,
+        Err(Error::Invalid {
+            code: "InvalidDeleteResourceHasEntitlements",
+            ..
+        })
+    ));
 }

@@ -43,7 +43,13 @@ struct Builder {
 
 impl Builder {
     fn new(dialect: Dialect) -> Builder {
-        Builder { dialect, text: String::new(), binds: Vec::new(), alias: 0, elems: Vec::new() }
+        Builder {
+            dialect,
+            text: String::new(),
+            binds: Vec::new(),
+            alias: 0,
+            elems: Vec::new(),
+        }
     }
 
     fn push(&mut self, s: &str) -> &mut Self {
@@ -64,7 +70,10 @@ impl Builder {
     }
 
     fn finish(self) -> Sql {
-        Sql { text: self.text, binds: self.binds }
+        Sql {
+            text: self.text,
+            binds: self.binds,
+        }
     }
 
     fn t(&self) -> String {
@@ -140,11 +149,9 @@ impl Builder {
                 self.json_member(&base, path, *ty);
             }
             Expr::Elem(path, ty) => {
-                let je = self
-                    .elems
-                    .last()
-                    .cloned()
-                    .ok_or_else(|| SqlError::Unsupported("lambda variable outside a lambda".into()))?;
+                let je = self.elems.last().cloned().ok_or_else(|| {
+                    SqlError::Unsupported("lambda variable outside a lambda".into())
+                })?;
                 let base = format!("{je}.value");
                 if path.is_empty() {
                     match self.dialect {
@@ -165,10 +172,18 @@ impl Builder {
             Expr::Cmp(a, op, b) => self.cmp(a, *op, b)?,
             Expr::And(parts) | Expr::Or(parts) => {
                 if parts.is_empty() {
-                    if matches!(e, Expr::And(_)) { self.true_() } else { self.false_() }
+                    if matches!(e, Expr::And(_)) {
+                        self.true_()
+                    } else {
+                        self.false_()
+                    }
                     return Ok(());
                 }
-                let sep = if matches!(e, Expr::And(_)) { " AND " } else { " OR " };
+                let sep = if matches!(e, Expr::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
                 self.push("(");
                 for (i, p) in parts.iter().enumerate() {
                     if i > 0 {
@@ -200,20 +215,37 @@ impl Builder {
                 self.push("))");
             }
             Expr::Call(f, args) => self.call(*f, args)?,
-            Expr::Related { column, kind, filter } => {
+            Expr::Related {
+                column,
+                kind,
+                filter,
+            } => {
                 let outer = self.t();
                 self.alias += 1;
                 let inner = self.t();
-                self.push(&format!("({outer}.{column} IN (SELECT {inner}.id FROM {} {inner} WHERE ", kind.table()));
+                self.push(&format!(
+                    "({outer}.{column} IN (SELECT {inner}.id FROM {} {inner} WHERE ",
+                    kind.table()
+                ));
                 self.expr(filter)?;
                 self.push("))");
                 self.alias -= 1;
             }
-            Expr::Linked { link, reverse, kind, filter, all } => {
+            Expr::Linked {
+                link,
+                reverse,
+                kind,
+                filter,
+                all,
+            } => {
                 let outer = self.t();
                 self.alias += 1;
                 let inner = self.t();
-                let (mine, theirs) = if *reverse { ("to_id", "from_id") } else { ("from_id", "to_id") };
+                let (mine, theirs) = if *reverse {
+                    ("to_id", "from_id")
+                } else {
+                    ("from_id", "to_id")
+                };
                 self.push(if *all { "(NOT EXISTS (" } else { "(EXISTS (" });
                 self.push(&format!(
                     "SELECT 1 FROM links l{a} JOIN {table} {inner} ON {inner}.id = l{a}.{theirs} WHERE l{a}.rel = ",
@@ -234,7 +266,11 @@ impl Builder {
             }
             Expr::AnyDoc { path, filter, all } => {
                 let je = format!("je{}", self.elems.len());
-                self.push(if *all { "(NOT EXISTS (SELECT 1 FROM " } else { "(EXISTS (SELECT 1 FROM " });
+                self.push(if *all {
+                    "(NOT EXISTS (SELECT 1 FROM "
+                } else {
+                    "(EXISTS (SELECT 1 FROM "
+                });
                 match self.dialect {
                     Dialect::Sqlite => {
                         let t = self.t();
@@ -317,7 +353,9 @@ impl Builder {
             Func::Contains | Func::StartsWith | Func::EndsWith => {
                 arity(2)?;
                 let Expr::Lit(Value::Text(needle)) = &args[1] else {
-                    return Err(SqlError::Unsupported(format!("{f:?} needs a string literal")));
+                    return Err(SqlError::Unsupported(format!(
+                        "{f:?} needs a string literal"
+                    )));
                 };
                 let esc = escape_like(needle);
                 let pattern = match f {
@@ -434,7 +472,10 @@ fn column_type(kind: Kind, name: &str) -> ValueType {
 /// `SELECT id, version, data FROM <kind> WHERE id = ?`
 pub fn get(d: Dialect, kind: Kind) -> Sql {
     let mut b = Builder::new(d);
-    b.push(&format!("SELECT t0.id, t0.version, t0.data FROM {} t0 WHERE t0.id = ", kind.table()));
+    b.push(&format!(
+        "SELECT t0.id, t0.version, t0.data FROM {} t0 WHERE t0.id = ",
+        kind.table()
+    ));
     b.bind(Value::Null);
     let mut s = b.finish();
     s.binds.clear();
@@ -444,7 +485,10 @@ pub fn get(d: Dialect, kind: Kind) -> Sql {
 /// `SELECT ... WHERE id IN (...)` for `n` ids (binds left to the caller, in order).
 pub fn get_many(d: Dialect, kind: Kind, n: usize) -> Sql {
     let mut b = Builder::new(d);
-    b.push(&format!("SELECT t0.id, t0.version, t0.data FROM {} t0 WHERE t0.id IN (", kind.table()));
+    b.push(&format!(
+        "SELECT t0.id, t0.version, t0.data FROM {} t0 WHERE t0.id IN (",
+        kind.table()
+    ));
     for i in 0..n {
         if i > 0 {
             b.push(", ");
@@ -473,7 +517,9 @@ pub fn select(d: Dialect, kind: Kind, q: &Query) -> Result<(Sql, KeyTypes), SqlE
     }
     if let Some(after) = &q.after {
         if after.len() != q.order.len() + 1 {
-            return Err(SqlError::Unsupported("cursor does not match the sort keys".into()));
+            return Err(SqlError::Unsupported(
+                "cursor does not match the sort keys".into(),
+            ));
         }
         b.push(" AND (");
         // (k1, .., kn, id) strictly after the cursor, each key in its own direction.
@@ -557,7 +603,10 @@ pub fn insert(d: Dialect, kind: Kind) -> String {
 /// `checked` the expected version. Returns the new version.
 pub fn update(d: Dialect, kind: Kind, checked: bool) -> String {
     let mut b = Builder::new(d);
-    b.push(&format!("UPDATE {} SET version = version + 1", kind.table()));
+    b.push(&format!(
+        "UPDATE {} SET version = version + 1",
+        kind.table()
+    ));
     for c in kind.columns() {
         b.push(", ").push(c.name).push(" = ");
         b.bind(Value::Null);
@@ -602,7 +651,12 @@ pub mod links {
 
     pub fn insert(d: Dialect) -> String {
         match d {
-            Dialect::Sqlite => with(d, "INSERT OR IGNORE INTO links (rel, from_id, to_id) VALUES (?, ?, ?)", 3, ""),
+            Dialect::Sqlite => with(
+                d,
+                "INSERT OR IGNORE INTO links (rel, from_id, to_id) VALUES (?, ?, ?)",
+                3,
+                "",
+            ),
             Dialect::Postgres => with(
                 d,
                 "INSERT INTO links (rel, from_id, to_id) VALUES (?, ?, ?)",
@@ -612,19 +666,39 @@ pub mod links {
         }
     }
     pub fn delete(d: Dialect) -> String {
-        with(d, "DELETE FROM links WHERE rel = ? AND from_id = ? AND to_id = ?", 3, "")
+        with(
+            d,
+            "DELETE FROM links WHERE rel = ? AND from_id = ? AND to_id = ?",
+            3,
+            "",
+        )
     }
     /// binds: rel, from
     pub fn targets(d: Dialect) -> String {
-        with(d, "SELECT to_id FROM links WHERE rel = ? AND from_id = ?", 2, " ORDER BY to_id")
+        with(
+            d,
+            "SELECT to_id FROM links WHERE rel = ? AND from_id = ?",
+            2,
+            " ORDER BY to_id",
+        )
     }
     /// binds: rel, to
     pub fn sources(d: Dialect) -> String {
-        with(d, "SELECT from_id FROM links WHERE rel = ? AND to_id = ?", 2, " ORDER BY from_id")
+        with(
+            d,
+            "SELECT from_id FROM links WHERE rel = ? AND to_id = ?",
+            2,
+            " ORDER BY from_id",
+        )
     }
     /// binds: rel, id, id
     pub fn delete_all(d: Dialect) -> String {
-        with(d, "DELETE FROM links WHERE rel = ? AND (from_id = ? OR to_id = ?)", 3, "")
+        with(
+            d,
+            "DELETE FROM links WHERE rel = ? AND (from_id = ? OR to_id = ?)",
+            3,
+            "",
+        )
     }
 }
 
@@ -652,10 +726,16 @@ pub mod meta {
 
 /// Whether the link enum and its storage name agree (used by stores' schema tests).
 pub fn link_names() -> Vec<&'static str> {
-    [Link::GroupMember, Link::GroupOwner, Link::IncompatiblePackage, Link::IncompatibleGroup, Link::DeliveredBy]
-        .iter()
-        .map(|l| l.as_str())
-        .collect()
+    [
+        Link::GroupMember,
+        Link::GroupOwner,
+        Link::IncompatiblePackage,
+        Link::IncompatibleGroup,
+        Link::DeliveredBy,
+    ]
+    .iter()
+    .map(|l| l.as_str())
+    .collect()
 }
 
 #[cfg(test)]

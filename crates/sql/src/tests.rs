@@ -31,7 +31,10 @@ fn simple_filter_binds_values() {
 fn keyset_cursor_and_descending_keys() {
     let q = Query {
         filter: Some(Expr::col_eq("access_package_id", "p")),
-        order: vec![OrderKey { expr: Expr::Column("created_date_time"), descending: true }],
+        order: vec![OrderKey {
+            expr: Expr::Column("created_date_time"),
+            descending: true,
+        }],
         after: Some(vec![Value::Text("2030".into()), Value::Text("id9".into())]),
         limit: Some(10),
         offset: None,
@@ -49,9 +52,23 @@ fn keyset_cursor_and_descending_keys() {
 #[test]
 fn null_comparisons_ne_and_like() {
     let q = Query::filtered(Expr::And(vec![
-        Expr::Cmp(Box::new(Expr::Column("expired_date_time")), CmpOp::Eq, Box::new(Expr::Lit(Value::Null))),
-        Expr::Cmp(Box::new(Expr::Column("status")), CmpOp::Ne, Box::new(Expr::Lit("Delivered".into()))),
-        Expr::Call(Func::Contains, vec![Expr::Doc(vec!["display_name".into()], ValueType::Text), Expr::Lit("50%_off".into())]),
+        Expr::Cmp(
+            Box::new(Expr::Column("expired_date_time")),
+            CmpOp::Eq,
+            Box::new(Expr::Lit(Value::Null)),
+        ),
+        Expr::Cmp(
+            Box::new(Expr::Column("status")),
+            CmpOp::Ne,
+            Box::new(Expr::Lit("Delivered".into())),
+        ),
+        Expr::Call(
+            Func::Contains,
+            vec![
+                Expr::Doc(vec!["display_name".into()], ValueType::Text),
+                Expr::Lit("50%_off".into()),
+            ],
+        ),
     ]));
     check(
         Dialect::Sqlite,
@@ -112,6 +129,8 @@ fn writes() {
         .assert_eq(&insert(Dialect::Sqlite, Kind::Catalog));
     expect![[r#"UPDATE groups SET version = version + 1, display_name = $1, mail = $2, created_date_time = $3, data = $4 WHERE id = $5 AND version = $6 RETURNING version"#]]
         .assert_eq(&update(Dialect::Postgres, Kind::Group, true));
-    expect![[r#"INSERT INTO links (rel, from_id, to_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"#]]
-        .assert_eq(&links::insert(Dialect::Postgres));
+    expect![[
+        r#"INSERT INTO links (rel, from_id, to_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"#
+    ]]
+    .assert_eq(&links::insert(Dialect::Postgres));
 }

@@ -18,7 +18,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Arguments, Row as _, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Arguments, AssertSqlSafe, Row as _, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 const D: Dialect = Dialect::Sqlite;
 
@@ -37,7 +37,11 @@ impl SqliteStore {
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Other(format!("invalid database URL {url}: {e}")))?
             .create_if_missing(true)
-            .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+            .journal_mode(if memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
@@ -52,7 +56,10 @@ impl SqliteStore {
                 .connect_with(opts)
                 .await
                 .map_err(db_err)?;
-            SqliteStore { writer: pool.clone(), reader: pool }
+            SqliteStore {
+                writer: pool.clone(),
+                reader: pool,
+            }
         } else {
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
@@ -61,7 +68,10 @@ impl SqliteStore {
                 .connect_with(opts.clone())
                 .await
                 .map_err(db_err)?;
-            let readers = std::thread::available_parallelism().map_or(4, |n| n.get()).clamp(2, 8) as u32 * 2;
+            let readers = std::thread::available_parallelism()
+                .map_or(4, |n| n.get())
+                .clamp(2, 8) as u32
+                * 2;
             let reader = SqlitePoolOptions::new()
                 .max_connections(readers)
                 .idle_timeout(None)
@@ -71,7 +81,10 @@ impl SqliteStore {
                 .map_err(db_err)?;
             SqliteStore { writer, reader }
         };
-        sqlx::migrate!("./migrations").run(&store.writer).await.map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
+        sqlx::migrate!("./migrations")
+            .run(&store.writer)
+            .await
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
         Ok(store)
     }
 
@@ -94,7 +107,9 @@ fn db_err(e: sqlx::Error) -> StoreError {
                 StoreError::Other(msg)
             }
         }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
         _ => StoreError::Other(e.to_string()),
     }
 }
@@ -103,16 +118,28 @@ fn db_err(e: sqlx::Error) -> StoreError {
 impl Store for SqliteStore {
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
         let conn = self.reader.acquire().await.map_err(db_err)?;
-        Ok(Box::new(SqliteTx { conn: Conn::Read(conn) }))
+        Ok(Box::new(SqliteTx {
+            conn: Conn::Read(conn),
+        }))
     }
 
     async fn write(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        Ok(Box::new(SqliteTx { conn: Conn::Write(tx) }))
+        let tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)?;
+        Ok(Box::new(SqliteTx {
+            conn: Conn::Write(tx),
+        }))
     }
 
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    async fn close(&self) {
+        SqliteStore::close(self).await;
     }
 }
 
@@ -143,7 +170,10 @@ fn bind_all(values: &[Value]) -> StoreResult<SqliteArguments> {
 }
 
 fn text_args(values: &[&str]) -> StoreResult<SqliteArguments> {
-    let v: Vec<Value> = values.iter().map(|s| Value::Text((*s).to_string())).collect();
+    let v: Vec<Value> = values
+        .iter()
+        .map(|s| Value::Text((*s).to_string()))
+        .collect();
     bind_all(&v)
 }
 
@@ -156,13 +186,22 @@ fn row_of(r: &SqliteRow, key_types: &[ValueType]) -> StoreResult<Row> {
         let idx = 3 + i;
         let v = match t {
             ValueType::Text => r.try_get::<Option<String>, _>(idx).map(Value::from),
-            ValueType::Int | ValueType::Bool => r.try_get::<Option<i64>, _>(idx).map(|o| o.map_or(Value::Null, Value::Int)),
-            ValueType::Float => r.try_get::<Option<f64>, _>(idx).map(|o| o.map_or(Value::Null, Value::Float)),
+            ValueType::Int | ValueType::Bool => r
+                .try_get::<Option<i64>, _>(idx)
+                .map(|o| o.map_or(Value::Null, Value::Int)),
+            ValueType::Float => r
+                .try_get::<Option<f64>, _>(idx)
+                .map(|o| o.map_or(Value::Null, Value::Float)),
         }
         .map_err(|e| StoreError::Other(e.to_string()))?;
         keys.push(v);
     }
-    Ok(Row { id, version, data, keys })
+    Ok(Row {
+        id,
+        version,
+        data,
+        keys,
+    })
 }
 
 impl SqliteTx {
@@ -186,7 +225,9 @@ impl SqliteTx {
         if matches!(self.conn, Conn::Write(_)) {
             Ok(())
         } else {
-            Err(StoreError::Other("write attempted in a read transaction".into()))
+            Err(StoreError::Other(
+                "write attempted in a read transaction".into(),
+            ))
         }
     }
 }
@@ -195,7 +236,15 @@ impl SqliteTx {
 impl Tx for SqliteTx {
     async fn get(&mut self, kind: Kind, id: &str) -> StoreResult<Option<Row>> {
         let sql = accessd_sql::get(D, kind);
-        let rows = self.fetch(Sql { text: sql.text, binds: vec![Value::Text(id.to_string())] }, &[]).await?;
+        let rows = self
+            .fetch(
+                Sql {
+                    text: sql.text,
+                    binds: vec![Value::Text(id.to_string())],
+                },
+                &[],
+            )
+            .await?;
         Ok(rows.into_iter().next())
     }
 
@@ -204,18 +253,29 @@ impl Tx for SqliteTx {
         for chunk in ids.chunks(500) {
             let sql = accessd_sql::get_many(D, kind, chunk.len());
             let binds = chunk.iter().map(|s| Value::Text(s.clone())).collect();
-            out.extend(self.fetch(Sql { text: sql.text, binds }, &[]).await?);
+            out.extend(
+                self.fetch(
+                    Sql {
+                        text: sql.text,
+                        binds,
+                    },
+                    &[],
+                )
+                .await?,
+            );
         }
         Ok(out)
     }
 
     async fn query(&mut self, kind: Kind, query: &Query) -> StoreResult<Vec<Row>> {
-        let (sql, types) = accessd_sql::select(D, kind, query).map_err(|e| StoreError::Other(e.to_string()))?;
+        let (sql, types) =
+            accessd_sql::select(D, kind, query).map_err(|e| StoreError::Other(e.to_string()))?;
         self.fetch(sql, &types).await
     }
 
     async fn count(&mut self, kind: Kind, filter: Option<&Expr>) -> StoreResult<u64> {
-        let sql = accessd_sql::count(D, kind, filter).map_err(|e| StoreError::Other(e.to_string()))?;
+        let sql =
+            accessd_sql::count(D, kind, filter).map_err(|e| StoreError::Other(e.to_string()))?;
         let args = bind_all(&sql.binds)?;
         let n: i64 = sqlx::query_scalar_with(AssertSqlSafe(sql.text), args)
             .fetch_one(self.c())
@@ -224,7 +284,13 @@ impl Tx for SqliteTx {
         Ok(n.max(0) as u64)
     }
 
-    async fn insert(&mut self, kind: Kind, id: &str, index: &[Value], data: &str) -> StoreResult<()> {
+    async fn insert(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        index: &[Value],
+        data: &str,
+    ) -> StoreResult<()> {
         self.check_write()?;
         let mut binds = Vec::with_capacity(index.len() + 2);
         binds.push(Value::Text(id.to_string()));
@@ -264,60 +330,78 @@ impl Tx for SqliteTx {
         .map_err(db_err)?;
         match v {
             Some(v) => Ok(v),
-            None if expected_version.is_some() && self.get(kind, id).await?.is_some() => {
-                Err(StoreError::Conflict(format!("{} {id} was changed by someone else", kind.table())))
-            }
+            None if expected_version.is_some() && self.get(kind, id).await?.is_some() => Err(
+                StoreError::Conflict(format!("{} {id} was changed by someone else", kind.table())),
+            ),
             None => Err(StoreError::NotFound),
         }
     }
 
     async fn delete(&mut self, kind: Kind, id: &str) -> StoreResult<bool> {
         self.check_write()?;
-        let r = sqlx::query_with(AssertSqlSafe(accessd_sql::delete(D, kind)), text_args(&[id])?)
-            .execute(self.c())
-            .await
-            .map_err(db_err)?;
+        let r = sqlx::query_with(
+            AssertSqlSafe(accessd_sql::delete(D, kind)),
+            text_args(&[id])?,
+        )
+        .execute(self.c())
+        .await
+        .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
     }
 
     async fn link(&mut self, link: Link, from: &str, to: &str) -> StoreResult<bool> {
         self.check_write()?;
-        let r = sqlx::query_with(AssertSqlSafe(accessd_sql::links::insert(D)), text_args(&[link.as_str(), from, to])?)
-            .execute(self.c())
-            .await
-            .map_err(db_err)?;
+        let r = sqlx::query_with(
+            AssertSqlSafe(accessd_sql::links::insert(D)),
+            text_args(&[link.as_str(), from, to])?,
+        )
+        .execute(self.c())
+        .await
+        .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
     }
 
     async fn unlink(&mut self, link: Link, from: &str, to: &str) -> StoreResult<bool> {
         self.check_write()?;
-        let r = sqlx::query_with(AssertSqlSafe(accessd_sql::links::delete(D)), text_args(&[link.as_str(), from, to])?)
-            .execute(self.c())
-            .await
-            .map_err(db_err)?;
+        let r = sqlx::query_with(
+            AssertSqlSafe(accessd_sql::links::delete(D)),
+            text_args(&[link.as_str(), from, to])?,
+        )
+        .execute(self.c())
+        .await
+        .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
     }
 
     async fn linked(&mut self, link: Link, from: &str) -> StoreResult<Vec<String>> {
-        sqlx::query_scalar_with(AssertSqlSafe(accessd_sql::links::targets(D)), text_args(&[link.as_str(), from])?)
-            .fetch_all(self.c())
-            .await
-            .map_err(db_err)
+        sqlx::query_scalar_with(
+            AssertSqlSafe(accessd_sql::links::targets(D)),
+            text_args(&[link.as_str(), from])?,
+        )
+        .fetch_all(self.c())
+        .await
+        .map_err(db_err)
     }
 
     async fn linked_to(&mut self, link: Link, to: &str) -> StoreResult<Vec<String>> {
-        sqlx::query_scalar_with(AssertSqlSafe(accessd_sql::links::sources(D)), text_args(&[link.as_str(), to])?)
-            .fetch_all(self.c())
-            .await
-            .map_err(db_err)
+        sqlx::query_scalar_with(
+            AssertSqlSafe(accessd_sql::links::sources(D)),
+            text_args(&[link.as_str(), to])?,
+        )
+        .fetch_all(self.c())
+        .await
+        .map_err(db_err)
     }
 
     async fn unlink_all(&mut self, link: Link, id: &str) -> StoreResult<u64> {
         self.check_write()?;
-        let r = sqlx::query_with(AssertSqlSafe(accessd_sql::links::delete_all(D)), text_args(&[link.as_str(), id, id])?)
-            .execute(self.c())
-            .await
-            .map_err(db_err)?;
+        let r = sqlx::query_with(
+            AssertSqlSafe(accessd_sql::links::delete_all(D)),
+            text_args(&[link.as_str(), id, id])?,
+        )
+        .execute(self.c())
+        .await
+        .map_err(db_err)?;
         Ok(r.rows_affected())
     }
 
@@ -330,10 +414,13 @@ impl Tx for SqliteTx {
 
     async fn meta_put(&mut self, key: &str, value: &str) -> StoreResult<()> {
         self.check_write()?;
-        sqlx::query_with(AssertSqlSafe(accessd_sql::meta::put(D)), text_args(&[key, value])?)
-            .execute(self.c())
-            .await
-            .map_err(db_err)?;
+        sqlx::query_with(
+            AssertSqlSafe(accessd_sql::meta::put(D)),
+            text_args(&[key, value])?,
+        )
+        .execute(self.c())
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 

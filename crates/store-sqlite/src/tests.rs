@@ -25,11 +25,24 @@ async fn schema_has_every_declared_column() {
     let store = SqliteStore::open("sqlite::memory:").await.unwrap();
     for kind in Kind::ALL {
         let sql = format!("SELECT name FROM pragma_table_info('{}')", kind.table());
-        let cols: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql)).fetch_all(&store.writer).await.unwrap();
+        let cols: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_all(&store.writer)
+            .await
+            .unwrap();
         for c in kind.columns() {
-            assert!(cols.iter().any(|x| x == c.name), "{} lacks {}", kind.table(), c.name);
+            assert!(
+                cols.iter().any(|x| x == c.name),
+                "{} lacks {}",
+                kind.table(),
+                c.name
+            );
         }
-        assert_eq!(cols.len(), kind.columns().len() + 3, "{} has extra columns: {cols:?}", kind.table());
+        assert_eq!(
+            cols.len(),
+            kind.columns().len() + 3,
+            "{} has extra columns: {cols:?}",
+            kind.table()
+        );
     }
 }
 
@@ -39,7 +52,10 @@ async fn crud_links_meta_and_rollback() {
     let mut tx = store.write().await.unwrap();
     tx.create(&catalog("c1", "Sales")).await.unwrap();
     tx.create(&catalog("c2", "Marketing")).await.unwrap();
-    assert!(matches!(tx.create(&catalog("c1", "dup")).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        tx.create(&catalog("c1", "dup")).await,
+        Err(StoreError::Conflict(_))
+    ));
     tx.link(Link::GroupMember, "g", "u1").await.unwrap();
     assert!(!tx.link(Link::GroupMember, "g", "u1").await.unwrap());
     tx.meta_put("k", "v1").await.unwrap();
@@ -56,12 +72,24 @@ async fn crud_links_meta_and_rollback() {
     assert!(r.load::<Catalog>("c2").await.unwrap().is_some());
     assert!(r.load::<Catalog>("c3").await.unwrap().is_none());
     assert_eq!(r.meta_get("k").await.unwrap().as_deref(), Some("v2"));
-    assert_eq!(r.linked(Link::GroupMember, "g").await.unwrap(), vec!["u1".to_string()]);
-    assert_eq!(r.linked_to(Link::GroupMember, "u1").await.unwrap(), vec!["g".to_string()]);
+    assert_eq!(
+        r.linked(Link::GroupMember, "g").await.unwrap(),
+        vec!["u1".to_string()]
+    );
+    assert_eq!(
+        r.linked_to(Link::GroupMember, "u1").await.unwrap(),
+        vec!["g".to_string()]
+    );
     // Case-insensitive display names, as the directory compares them.
-    let found: Vec<Catalog> = r.find(&Query::filtered(Expr::col_eq("display_name", "sales"))).await.unwrap();
+    let found: Vec<Catalog> = r
+        .find(&Query::filtered(Expr::col_eq("display_name", "sales")))
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
-    assert!(matches!(r.delete(Kind::Catalog, "c1").await, Err(StoreError::Other(_))));
+    assert!(matches!(
+        r.delete(Kind::Catalog, "c1").await,
+        Err(StoreError::Other(_))
+    ));
 }
 
 #[tokio::test]
@@ -72,13 +100,38 @@ async fn versions_and_expected_version() {
     tx.create(&c).await.unwrap();
     c.description = Some("d".into());
     let data = serde_json_string(&c);
-    assert_eq!(tx.update(Kind::Catalog, "c1", &accessd_domain::Entity::index(&c), &data, Some(1)).await.unwrap(), 2);
+    assert_eq!(
+        tx.update(
+            Kind::Catalog,
+            "c1",
+            &accessd_domain::Entity::index(&c),
+            &data,
+            Some(1)
+        )
+        .await
+        .unwrap(),
+        2
+    );
     assert!(matches!(
-        tx.update(Kind::Catalog, "c1", &accessd_domain::Entity::index(&c), &data, Some(1)).await,
+        tx.update(
+            Kind::Catalog,
+            "c1",
+            &accessd_domain::Entity::index(&c),
+            &data,
+            Some(1)
+        )
+        .await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        tx.update(Kind::Catalog, "nope", &accessd_domain::Entity::index(&c), &data, None).await,
+        tx.update(
+            Kind::Catalog,
+            "nope",
+            &accessd_domain::Entity::index(&c),
+            &data,
+            None
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
     tx.commit().await.unwrap();
@@ -93,7 +146,9 @@ async fn keyset_pages_walk_everything_once() {
     let store = SqliteStore::open("sqlite::memory:").await.unwrap();
     let mut tx = store.write().await.unwrap();
     for i in 0..25 {
-        tx.create(&catalog(&format!("c{i:02}"), &format!("n{}", i % 4))).await.unwrap();
+        tx.create(&catalog(&format!("c{i:02}"), &format!("n{}", i % 4)))
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     let mut r = store.read().await.unwrap();
@@ -102,7 +157,10 @@ async fn keyset_pages_walk_everything_once() {
     loop {
         let q = Query {
             filter: None,
-            order: vec![OrderKey { expr: Expr::Column("display_name"), descending: true }],
+            order: vec![OrderKey {
+                expr: Expr::Column("display_name"),
+                descending: true,
+            }],
             after: after.clone(),
             limit: Some(7),
             offset: None,
@@ -123,7 +181,14 @@ async fn keyset_pages_walk_everything_once() {
     sorted.dedup();
     assert_eq!(sorted.len(), 25);
     let n = r
-        .count(Kind::Catalog, Some(&Expr::Cmp(Box::new(Expr::Column("display_name")), CmpOp::Eq, Box::new(Expr::Lit("n1".into())))))
+        .count(
+            Kind::Catalog,
+            Some(&Expr::Cmp(
+                Box::new(Expr::Column("display_name")),
+                CmpOp::Eq,
+                Box::new(Expr::Lit("n1".into())),
+            )),
+        )
         .await
         .unwrap();
     assert_eq!(n, 6);
@@ -144,7 +209,15 @@ async fn file_database_survives_reopen() {
     }
     let store = SqliteStore::open(&url).await.unwrap();
     let mut r = store.read().await.unwrap();
-    assert_eq!(r.load::<Catalog>("c1").await.unwrap().unwrap().display_name.as_deref(), Some("Kept"));
+    assert_eq!(
+        r.load::<Catalog>("c1")
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name
+            .as_deref(),
+        Some("Kept")
+    );
     drop(r);
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -19,7 +19,12 @@ pub struct Audit {
 
 impl Audit {
     pub fn new(now: Timestamp, by: Option<Actor>) -> Audit {
-        Audit { created_date_time: now, modified_date_time: now, created_by: by.clone(), modified_by: by }
+        Audit {
+            created_date_time: now,
+            modified_date_time: now,
+            created_by: by.clone(),
+            modified_by: by,
+        }
     }
     pub fn touch(&mut self, now: Timestamp, by: Option<Actor>) {
         self.modified_date_time = now;
@@ -83,7 +88,9 @@ impl ExpirationPattern {
             Some(ExpirationType::AfterDateTime) => self.end_date_time,
             Some(ExpirationType::AfterDuration) => self.duration.map(|d| start.add(d)),
             Some(ExpirationType::NoExpiration) => None,
-            _ => self.end_date_time.or_else(|| self.duration.map(|d| start.add(d))),
+            _ => self
+                .end_date_time
+                .or_else(|| self.duration.map(|d| start.add(d))),
         }
     }
 }

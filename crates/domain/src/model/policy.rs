@@ -189,8 +189,14 @@ pub struct Question {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum QuestionKind {
-    TextInput { is_single_line_question: bool, regex_pattern: Option<String> },
-    MultipleChoice { allows_multiple_selection: bool, choices: Vec<AnswerChoice> },
+    TextInput {
+        is_single_line_question: bool,
+        regex_pattern: Option<String>,
+    },
+    MultipleChoice {
+        allows_multiple_selection: bool,
+        choices: Vec<AnswerChoice>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

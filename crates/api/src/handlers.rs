@@ -1,0 +1,959 @@
+//! The HTTP entry points: one handler per dialect takes every Graph path, resolves it
+//! (`path`), and dispatches on (method, what the path names, kind).
+
+use accessd_domain::query::{CmpOp, Expr, Query, Value};
+use accessd_domain::store::{Kind, Link, TxExt};
+use accessd_domain::*;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use serde_json::{Map, Value as Json, json};
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::edm::validate::{self, Extras, NO_EXTRAS};
+use crate::error::{ApiError, ApiResult};
+use crate::list::{self, ListRequest};
+use crate::middleware::{self, RequestCtx};
+use crate::path::{self, Coll, EKind, Ent, Scope, Target};
+use crate::response::{self, context_url, with_context};
+use crate::wire::{self, In};
+use crate::{AppState, Dialect, body};
+
+pub fn router(state: AppState) -> Router {
+    let https = state.config.https;
+    let wall = state.wall_clock.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1.0", any(graph_v1))
+        .route("/v1.0/", any(graph_v1))
+        .route("/v1.0/{*rest}", any(graph_v1))
+        .route("/beta", any(graph_beta))
+        .route("/beta/", any(graph_beta))
+        .route("/beta/{*rest}", any(graph_beta))
+        .fallback(unknown_route)
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            middleware::context(https, wall.clone(), req, next)
+        }))
+        .with_state(state)
+}
+
+async fn healthz(State(s): State<AppState>) -> Response {
+    match s.store.read().await {
+        Ok(mut tx) => match tx.meta_get("tenant_id").await {
+            Ok(_) => response::json(
+                StatusCode::OK,
+                &json!({"status": "ok", "store": s.store.backend()}),
+            ),
+            Err(e) => ApiError::from(e).into_response(),
+        },
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+async fn unknown_route(req: Request) -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "BadRequest",
+        format!(
+            "Invalid version or path '{}': accessd serves /v1.0 and /beta.",
+            req.uri().path()
+        ),
+    )
+    .into_response()
+}
+
+async fn graph_v1(State(s): State<AppState>, req: Request) -> Response {
+    graph(s, Dialect::V1, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn graph_beta(State(s): State<AppState>, req: Request) -> Response {
+    graph(s, Dialect::Beta, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// What every operation gets to work with.
+struct Call {
+    s: AppState,
+    d: Dialect,
+    ctx: RequestCtx,
+    caller: Principal,
+    method: Method,
+    path: String,
+    raw_query: Option<String>,
+    headers: HeaderMap,
+}
+
+impl Call {
+    fn opts(&self) -> ApiResult<accessd_odata::QueryOptions> {
+        list::options(self.raw_query.as_deref())
+    }
+
+    fn context(&self, c: &str) -> String {
+        context_url(&self.ctx, self.d, c)
+    }
+
+    fn entity_url(&self, kind: EKind, id: &str) -> String {
+        match kind.canonical_set(self.d) {
+            Some(set) => format!("{}/{}/{set}/{id}", self.ctx.base, self.d.segment()),
+            None => format!("{}{}/{id}", self.ctx.base, self.path),
+        }
+    }
+
+    /// A 201 with the created entity, its context and its `Location`.
+    fn created(&self, kind: EKind, id: &str, body: Map<String, Json>) -> Response {
+        let set = kind.canonical_set(self.d).unwrap_or(kind.type_name());
+        let v = with_context(self.context(&format!("{set}/$entity")), body);
+        response::created(&v, &self.entity_url(kind, id))
+    }
+
+    fn ok_entity(&self, context: &str, body: Map<String, Json>) -> Response {
+        response::json(StatusCode::OK, &with_context(self.context(context), body))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let Some(h) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::unauthenticated("Access token is empty."));
+    };
+    let h = h
+        .to_str()
+        .map_err(|_| ApiError::unauthenticated("The Authorization header is not valid text."))?;
+    let (scheme, token) = h.trim().split_once(' ').unwrap_or((h, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::unauthenticated(
+            "The Authorization header must use the Bearer scheme.",
+        ));
+    }
+    Ok(token.trim())
+}
+
+async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
+    let (parts, body_stream) = req.into_parts();
+    let ctx = parts
+        .extensions
+        .get::<RequestCtx>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("no request context"))?;
+    let caller = s
+        .keys
+        .validate(bearer(&parts.headers)?, s.wall_clock.now())?;
+    let path = parts.uri.path().to_string();
+    let prefix = format!("/{}", d.segment());
+    let rest = path.strip_prefix(&prefix).unwrap_or(&path);
+    let segs = path::segments(rest)?;
+    let call = Call {
+        s: s.clone(),
+        d,
+        ctx,
+        caller,
+        method: parts.method.clone(),
+        path: path.clone(),
+        raw_query: parts.uri.query().map(str::to_string),
+        headers: parts.headers.clone(),
+    };
+    let bytes = match parts.method {
+        Method::POST | Method::PATCH | Method::PUT => {
+            body::read(&parts.headers, body_stream).await?
+        }
+        _ => Vec::new(),
+    };
+    if segs.first().map(String::as_str) == Some("me") {
+        return me(&call, &segs[1..]).await;
+    }
+    let mut tx = s.store.read().await?;
+    let target = path::resolve(&mut *tx, d, &segs).await?;
+    match call.method.clone() {
+        Method::GET => read(&call, &mut *tx, target).await,
+        m => {
+            // Writes open their own transaction; let the read connection go first.
+            drop(tx);
+            match m {
+                Method::POST => post(&call, target, &bytes).await,
+                Method::PATCH => patch(&call, target, &bytes).await,
+                Method::PUT => put(&call, target, &bytes).await,
+                Method::DELETE => delete(&call, target).await,
+                other => Err(ApiError::method_not_allowed(
+                    other.as_str(),
+                    "this resource",
+                )),
+            }
+        }
+    }
+}
+
+async fn me(call: &Call, rest: &[String]) -> ApiResult<Response> {
+    if call.method != Method::GET || !rest.is_empty() {
+        return Err(ApiError::method_not_allowed(call.method.as_str(), "/me"));
+    }
+    let mut tx = call.s.store.read().await?;
+    let u = tx
+        .load::<User>(&call.caller.object_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user", &call.caller.object_id))?;
+    let opts = call.opts()?;
+    let m = list::shape(&mut *tx, call.d, &call.s.config, &Ent::User(u), &opts, 0).await?;
+    Ok(call.ok_entity("users/$entity", m))
+}
+
+// ---- reads -----------------------------------------------------------------------------------
+
+async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> ApiResult<Response> {
+    let opts = call.opts()?;
+    match target {
+        Target::Collection(coll) => {
+            let r = ListRequest {
+                d: call.d,
+                cfg: &call.s.config,
+                ctx: &call.ctx,
+                path: &call.path,
+                raw_query: call.raw_query.as_deref(),
+                opts: &opts,
+                coll: &coll,
+                extra: None,
+            };
+            let page = list::page(tx, &r).await?;
+            Ok(response::json(
+                StatusCode::OK,
+                &with_context(call.context(&coll.context), page),
+            ))
+        }
+        Target::Entity { ent, context, .. } => {
+            if opts.filter.is_some()
+                || opts.orderby.is_some()
+                || opts.top.is_some()
+                || opts.skip.is_some()
+            {
+                return Err(ApiError::bad_request(
+                    "$filter, $orderby, $top and $skip apply to collections, not to a single entity.",
+                ));
+            }
+            let m = list::shape(tx, call.d, &call.s.config, &ent, &opts, 0).await?;
+            Ok(call.ok_entity(&context, m))
+        }
+        Target::Null { kind } => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!(
+                "The {} this navigation leads to does not exist.",
+                kind.noun()
+            ),
+        )),
+        Target::Count(coll) => {
+            let mut parts = vec![coll.scope.to_expr()];
+            if let Some(f) = &opts.filter {
+                parts.push(list::filter(call.d, coll.kind, &call.s.config, f)?);
+            }
+            let filter = Expr::and(parts);
+            let n = match &coll.scope {
+                Scope::Embedded(items) => items.len() as u64,
+                _ => {
+                    let kinds = if coll.kind == EKind::DirectoryObject {
+                        vec![Kind::User, Kind::Group]
+                    } else {
+                        vec![
+                            coll.kind
+                                .store_kind()
+                                .ok_or_else(|| ApiError::internal("count of unstored kind"))?,
+                        ]
+                    };
+                    let mut n = 0;
+                    for k in kinds {
+                        n += tx.count(k, Some(&filter)).await?;
+                    }
+                    n
+                }
+            };
+            Ok(response::text_count(n))
+        }
+        Target::CollectionRef(coll) => {
+            let r = ListRequest {
+                d: call.d,
+                cfg: &call.s.config,
+                ctx: &call.ctx,
+                path: &call.path,
+                raw_query: call.raw_query.as_deref(),
+                opts: &opts,
+                coll: &coll,
+                extra: None,
+            };
+            let mut page = list::page(tx, &r).await?;
+            if let Some(Json::Array(items)) = page.get_mut("value") {
+                for it in items.iter_mut() {
+                    let id = it
+                        .get("id")
+                        .and_then(Json::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    let kind = match it.get("@odata.type").and_then(Json::as_str) {
+                        Some("#microsoft.graph.group") => EKind::Group,
+                        Some("#microsoft.graph.user") => EKind::User,
+                        _ => coll.kind,
+                    };
+                    *it = json!({"@odata.id": call.entity_url(kind, &id)});
+                }
+            }
+            Ok(response::json(
+                StatusCode::OK,
+                &with_context(call.context("Collection($ref)"), page),
+            ))
+        }
+        Target::Function { coll, name, args } => {
+            let extra = function_filter(call, tx, &coll, &name, &args).await?;
+            let r = ListRequest {
+                d: call.d,
+                cfg: &call.s.config,
+                ctx: &call.ctx,
+                path: &call.path,
+                raw_query: call.raw_query.as_deref(),
+                opts: &opts,
+                coll: &coll,
+                extra: Some(extra),
+            };
+            let page = list::page(tx, &r).await?;
+            Ok(response::json(
+                StatusCode::OK,
+                &with_context(
+                    call.context(&format!(
+                        "Collection(microsoft.graph.{})",
+                        coll.kind.type_name()
+                    )),
+                    page,
+                ),
+            ))
+        }
+        Target::Metadata => Ok(crate::edm::metadata::response(call.d)),
+        Target::EntityRef { .. } | Target::Action { .. } => {
+            Err(ApiError::method_not_allowed("GET", "this resource"))
+        }
+    }
+}
+
+fn arg<'a>(args: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    args.iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn option_error(name: &str, value: &str, allowed: &[&str]) -> ApiError {
+    ApiError::bad_property(
+        name,
+        format!(
+            "Invalid value '{value}' for parameter '{name}'. The allowed values are: {}.",
+            allowed.join(", ")
+        ),
+    )
+}
+
+/// The condition a bound function adds to its collection.
+async fn function_filter(
+    call: &Call,
+    tx: &mut dyn accessd_domain::Tx,
+    coll: &Coll,
+    name: &str,
+    args: &[(String, String)],
+) -> ApiResult<Expr> {
+    let me = call.caller.object_id.clone();
+    let not_yet = |what: &str| {
+        ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            format!("{what} is not implemented by accessd yet."),
+        )
+    };
+    match (coll.kind, name) {
+        (EKind::Assignment, "My") if call.d == Dialect::Beta => {
+            Ok(Expr::col_eq("target_object_id", me.as_str()))
+        }
+        (EKind::Request, "My") if call.d == Dialect::Beta => {
+            Ok(Expr::col_eq("target_object_id", me.as_str()))
+        }
+        (EKind::Assignment, "filterByCurrentUser") => {
+            let on = arg(args, "on")
+                .ok_or_else(|| ApiError::bad_property("on", "The parameter 'on' is required."))?;
+            const ALLOWED: &[&str] = &[
+                "target",
+                "createdBy",
+                "targetManager",
+                "targetAgentIdentitySponsorOrOwner",
+            ];
+            match on {
+                "target" => Ok(Expr::col_eq("target_object_id", me.as_str())),
+                "createdBy" => {
+                    let q = Query::filtered(Expr::col_eq("requestor_object_id", me.as_str()));
+                    let ids: Vec<Value> = tx
+                        .find::<AssignmentRequest>(&q)
+                        .await?
+                        .into_iter()
+                        .filter_map(|r| r.assignment_id.map(Value::Text))
+                        .collect();
+                    Ok(Expr::In(Box::new(Expr::Column("id")), ids))
+                }
+                "targetManager" => {
+                    let reports: Vec<Value> = tx
+                        .find::<User>(&Query::filtered(Expr::Cmp(
+                            Box::new(Expr::Doc(
+                                vec!["manager_id".into()],
+                                accessd_domain::ValueType::Text,
+                            )),
+                            CmpOp::Eq,
+                            Box::new(Expr::Lit(Value::Text(me.clone()))),
+                        )))
+                        .await?
+                        .into_iter()
+                        .map(|u| Value::Text(u.id))
+                        .collect();
+                    Ok(Expr::In(
+                        Box::new(Expr::Column("target_object_id")),
+                        reports,
+                    ))
+                }
+                "targetAgentIdentitySponsorOrOwner" => Err(not_yet(
+                    "filterByCurrentUser(on='targetAgentIdentitySponsorOrOwner')",
+                )),
+                other => Err(option_error("on", other, ALLOWED)),
+            }
+        }
+        (EKind::Request, "filterByCurrentUser") => {
+            let on = arg(args, "on")
+                .ok_or_else(|| ApiError::bad_property("on", "The parameter 'on' is required."))?;
+            const ALLOWED: &[&str] = &[
+                "target",
+                "createdBy",
+                "approver",
+                "targetOrRequestor",
+                "targetManager",
+                "requestForOthers",
+                "targetAgentIdentitySponsorOrOwner",
+            ];
+            match on {
+                "target" => Ok(Expr::col_eq("target_object_id", me.as_str())),
+                "createdBy" => Ok(Expr::col_eq("requestor_object_id", me.as_str())),
+                "targetOrRequestor" => Ok(Expr::Or(vec![
+                    Expr::col_eq("target_object_id", me.as_str()),
+                    Expr::col_eq("requestor_object_id", me.as_str()),
+                ])),
+                "requestForOthers" => Ok(Expr::and(vec![
+                    Expr::col_eq("requestor_object_id", me.as_str()),
+                    Expr::Cmp(
+                        Box::new(Expr::Column("target_object_id")),
+                        CmpOp::Ne,
+                        Box::new(Expr::Lit(Value::Text(me.clone()))),
+                    ),
+                ])),
+                "approver" | "targetManager" | "targetAgentIdentitySponsorOrOwner" => Err(not_yet(
+                    &format!("filterByCurrentUser(on='{on}') on assignment requests"),
+                )),
+                other => Err(option_error("on", other, ALLOWED)),
+            }
+        }
+        (EKind::AccessPackage, "filterByCurrentUser") => {
+            let on = arg(args, "on")
+                .ok_or_else(|| ApiError::bad_property("on", "The parameter 'on' is required."))?;
+            if on != "allowedRequestor" {
+                return Err(option_error("on", on, &["allowedRequestor"]));
+            }
+            let ids = accessd_engine::allowed_packages(tx, &me).await?;
+            Ok(Expr::In(
+                Box::new(Expr::Column("id")),
+                ids.into_iter().map(Value::Text).collect(),
+            ))
+        }
+        (EKind::Assignment, "additionalAccess") => Err(not_yet("additionalAccess")),
+        _ => Err(ApiError::no_route(name)),
+    }
+}
+
+// ---- writes ----------------------------------------------------------------------------------
+
+fn parse_body(
+    call: &Call,
+    bytes: &[u8],
+    type_name: &str,
+    extras: &Extras,
+) -> ApiResult<Map<String, Json>> {
+    let obj = body::object(&call.headers, bytes, false)?;
+    validate::check(call.d, type_name, &Json::Object(obj.clone()), extras)?;
+    Ok(obj)
+}
+
+fn no_create(kind: EKind) -> ApiError {
+    ApiError::method_not_allowed("POST", &format!("the {} collection", kind.noun()))
+}
+
+async fn post(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> {
+    let s = &call.s;
+    let p = &call.caller;
+    let d = call.d;
+    let now = s.engine.now();
+    match target {
+        Target::Collection(coll) => {
+            let parent = coll.parent.as_ref().map(|(e, _)| e.clone());
+            match coll.kind {
+                EKind::Catalog if coll.parent.is_none() => {
+                    let b = parse_body(call, bytes, "accessPackageCatalog", &NO_EXTRAS)?;
+                    let mut c = wire::catalog::blank_catalog(now);
+                    wire::catalog::catalog_in(d, In(&b), &mut c);
+                    let c = s.engine.create_catalog(p, c).await?;
+                    Ok(call.created(EKind::Catalog, &c.id, wire::catalog::catalog_out(d, &c)))
+                }
+                EKind::AccessPackage => {
+                    let b = parse_body(call, bytes, "accessPackage", &NO_EXTRAS)?;
+                    let mut ap = wire::catalog::blank_package(now);
+                    if let Some(Ent::Catalog(c)) = &parent {
+                        ap.catalog_id = c.id.clone();
+                    }
+                    wire::catalog::package_in(d, In(&b), &mut ap);
+                    let ap = s.engine.create_access_package(p, ap).await?;
+                    Ok(call.created(
+                        EKind::AccessPackage,
+                        &ap.id,
+                        wire::catalog::package_out(d, &ap),
+                    ))
+                }
+                EKind::Policy => {
+                    let extras = if d == Dialect::V1 {
+                        &wire::policy::V1_LEGACY
+                    } else {
+                        &NO_EXTRAS
+                    };
+                    let b = parse_body(call, bytes, "accessPackageAssignmentPolicy", extras)?;
+                    let mut pol = wire::policy::blank(now);
+                    if let Some(Ent::AccessPackage(ap)) = &parent {
+                        pol.access_package_id = ap.id.clone();
+                    }
+                    let mut echo = wire::policy::Echo::default();
+                    wire::policy::policy_in(d, In(&b), &mut pol, &mut echo)?;
+                    let pol = s.engine.create_policy(p, pol).await?;
+                    Ok(call.created(
+                        EKind::Policy,
+                        &pol.id,
+                        wire::policy::policy_out(d, &pol, &echo),
+                    ))
+                }
+                EKind::Request if coll.parent.is_none() => {
+                    let extras = if d == Dialect::V1 {
+                        &wire::work::V1_REQUEST_EXTRAS
+                    } else {
+                        &NO_EXTRAS
+                    };
+                    let b = parse_body(call, bytes, "accessPackageAssignmentRequest", extras)?;
+                    let draft = wire::work::request_in(d, In(&b));
+                    let req = s.engine.submit_request(p, draft).await?;
+                    Ok(call.created(EKind::Request, &req.id, wire::work::request_out(d, &req)))
+                }
+                EKind::Assignment if coll.parent.is_none() => create_assignment(call, bytes).await,
+                EKind::ResourceRequest if coll.parent.is_none() => {
+                    let b = parse_body(call, bytes, "accessPackageResourceRequest", &NO_EXTRAS)?;
+                    let draft = wire::resources::resource_request_in(d, In(&b));
+                    let (req, _) = s.engine.submit_resource_request(p, draft).await?;
+                    Ok(call.created(
+                        EKind::ResourceRequest,
+                        &req.id,
+                        wire::resources::resource_request_out(d, &req),
+                    ))
+                }
+                EKind::ResourceRoleScope => {
+                    let b = parse_body(call, bytes, "accessPackageResourceRoleScope", &NO_EXTRAS)?;
+                    let package = match &parent {
+                        Some(Ent::AccessPackage(ap)) => ap.id.clone(),
+                        _ => In(&b).ref_id("accessPackage").ok_or_else(|| {
+                            ApiError::bad_property(
+                                "accessPackage",
+                                "The access package is required (accessPackage.id).",
+                            )
+                        })?,
+                    };
+                    let draft = wire::resources::role_scope_in(d, In(&b), &package);
+                    let rs = s.engine.add_role_scope(p, draft).await?;
+                    Ok(call.created(
+                        EKind::ResourceRoleScope,
+                        &rs.id,
+                        wire::resources::role_scope_out(d, &rs),
+                    ))
+                }
+                EKind::User if coll.parent.is_none() => {
+                    let b = parse_body(call, bytes, "user", &NO_EXTRAS)?;
+                    let mut u = wire::directory::blank_user(now);
+                    if let Some(Some(id)) = In(&b).str("id") {
+                        u.id = id;
+                    }
+                    wire::directory::user_in(In(&b), &mut u);
+                    for req in ["displayName", "userPrincipalName"] {
+                        if !b.contains_key(req) {
+                            return Err(ApiError::new(
+                                StatusCode::BAD_REQUEST,
+                                "Request_BadRequest",
+                                format!("Property '{req}' is required when creating the object."),
+                            )
+                            .with_target(req));
+                        }
+                    }
+                    let u = s.engine.create_user(p, u).await?;
+                    Ok(call.created(EKind::User, &u.id, wire::directory::user_out(&u)))
+                }
+                EKind::Group if coll.parent.is_none() => {
+                    let b = parse_body(call, bytes, "group", &NO_EXTRAS)?;
+                    let mut g = wire::directory::blank_group(now);
+                    if let Some(Some(id)) = In(&b).str("id") {
+                        g.id = id;
+                    }
+                    wire::directory::group_in(In(&b), &mut g);
+                    if !b.contains_key("displayName") {
+                        return Err(ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            "Request_BadRequest",
+                            "Property 'displayName' is required when creating the object.",
+                        )
+                        .with_target("displayName"));
+                    }
+                    let g = s.engine.create_group(p, g).await?;
+                    Ok(call.created(EKind::Group, &g.id, wire::directory::group_out(&g)))
+                }
+                k => Err(no_create(k)),
+            }
+        }
+        Target::CollectionRef(coll) => add_ref(call, coll, bytes).await,
+        Target::Action { ent, name } => action(call, ent, &name, bytes).await,
+        _ => Err(ApiError::method_not_allowed("POST", "this resource")),
+    }
+}
+
+async fn create_assignment(call: &Call, bytes: &[u8]) -> ApiResult<Response> {
+    let d = call.d;
+    let extras = if d == Dialect::V1 {
+        &wire::work::V1_ASSIGNMENT_EXTRAS
+    } else {
+        &NO_EXTRAS
+    };
+    let b = parse_body(call, bytes, "accessPackageAssignment", extras)?;
+    let draft = wire::work::assignment_in(d, In(&b));
+    let (a, _) = call.s.engine.create_assignment(&call.caller, draft).await?;
+    Ok(call.created(EKind::Assignment, &a.id, wire::work::assignment_out(d, &a)))
+}
+
+/// The id at the end of an `@odata.id` URL (`.../directoryObjects/{id}`, `.../users('{id}')`).
+fn id_from_url(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let last = path.trim_end_matches('/').rsplit('/').next()?;
+    let id = match last.find('(') {
+        Some(i) if last.ends_with(')') => last[i + 1..last.len() - 1].trim_matches('\''),
+        _ => last,
+    };
+    let id = percent_encoding::percent_decode_str(id)
+        .decode_utf8()
+        .ok()?
+        .to_string();
+    (!id.is_empty()).then_some(id)
+}
+
+fn odata_id(call: &Call, bytes: &[u8]) -> ApiResult<String> {
+    let b = body::object(&call.headers, bytes, false)?;
+    let url = b.get("@odata.id").and_then(Json::as_str).ok_or_else(|| {
+        ApiError::bad_property(
+            "@odata.id",
+            "A reference must be given as {\"@odata.id\": \"<url of the object>\"}.",
+        )
+    })?;
+    if let Some(k) = b.keys().find(|k| k.as_str() != "@odata.id") {
+        return Err(ApiError::bad_property(
+            k,
+            format!("The property '{k}' is not allowed in a reference body."),
+        ));
+    }
+    id_from_url(url).ok_or_else(|| {
+        ApiError::bad_property("@odata.id", format!("'{url}' does not name an object."))
+    })
+}
+
+async fn add_ref(call: &Call, coll: Coll, bytes: &[u8]) -> ApiResult<Response> {
+    let p = &call.caller;
+    let e = &call.s.engine;
+    match (&coll.parent, coll.kind) {
+        (Some((Ent::Group(g), nav)), _) if nav == "members" || nav == "owners" => {
+            let id = odata_id(call, bytes)?;
+            if nav == "members" {
+                e.add_group_member(p, &g.id, &id).await?;
+            } else {
+                e.add_group_owner(p, &g.id, &id).await?;
+            }
+            Ok(response::no_content())
+        }
+        (Some((Ent::AccessPackage(ap), nav)), _)
+            if nav == "incompatibleAccessPackages" || nav == "incompatibleGroups" =>
+        {
+            let id = odata_id(call, bytes)?;
+            let link = if nav == "incompatibleGroups" {
+                Link::IncompatibleGroup
+            } else {
+                Link::IncompatiblePackage
+            };
+            e.add_incompatible(p, &ap.id, link, &id).await?;
+            Ok(response::no_content())
+        }
+        // The beta seed: POST .../accessPackageAssignments/$ref with either a reference to an
+        // existing assignment or the body of a new one.
+        (None, EKind::Assignment) if call.d == Dialect::Beta => {
+            let b = body::object(&call.headers, bytes, false)?;
+            if b.contains_key("@odata.id") {
+                let id = odata_id(call, bytes)?;
+                let mut tx = call.s.store.read().await?;
+                if tx.load::<Assignment>(&id).await?.is_none() {
+                    return Err(ApiError::not_found("assignment", &id));
+                }
+                return Ok(response::no_content());
+            }
+            create_assignment(call, bytes).await
+        }
+        _ => Err(ApiError::method_not_allowed(
+            "POST",
+            "this collection's references",
+        )),
+    }
+}
+
+async fn action(call: &Call, ent: Ent, name: &str, bytes: &[u8]) -> ApiResult<Response> {
+    let e = &call.s.engine;
+    let p = &call.caller;
+    let d = call.d;
+    match (ent, name) {
+        (Ent::Request(r), "cancel") => {
+            let r = e.cancel_request(p, &r.id).await?;
+            Ok(if d == Dialect::Beta {
+                response::json(
+                    StatusCode::OK,
+                    &Json::Object(wire::work::request_out(d, &r)),
+                )
+            } else {
+                response::no_content()
+            })
+        }
+        (Ent::Request(r), "reprocess") => {
+            e.reprocess_request(p, &r.id).await?;
+            Ok(StatusCode::ACCEPTED.into_response())
+        }
+        (Ent::Assignment(a), "reprocess") => {
+            e.reprocess_assignment(p, &a.id).await?;
+            Ok(StatusCode::ACCEPTED.into_response())
+        }
+        (Ent::Request(r), "resume") => {
+            let b = body::object(&call.headers, bytes, true)?;
+            let _ = b;
+            Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "RequestNotWaitingForCallback",
+                format!(
+                    "The request '{}' is not waiting for a custom extension callback.",
+                    r.id
+                ),
+            ))
+        }
+        (Ent::AccessPackage(ap), "getApplicablePolicyRequirements") => {
+            let mut tx = call.s.store.read().await?;
+            let reqs = accessd_engine::applicable_policies(&mut *tx, &ap.id, &p.object_id).await?;
+            let value: Vec<Json> = reqs
+                .iter()
+                .map(|pol| wire::policy::requirements_out(d, pol))
+                .collect();
+            Ok(response::json(
+                StatusCode::OK,
+                &with_context(
+                    call.context(
+                        "Collection(microsoft.graph.accessPackageAssignmentRequestRequirements)",
+                    ),
+                    Map::from_iter([("value".to_string(), Json::Array(value))]),
+                ),
+            ))
+        }
+        (ent, name) => Err(ApiError::no_route(&format!("{}/{name}", ent.kind().noun()))),
+    }
+}
+
+async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> {
+    let Target::Entity { ent, context, .. } = target else {
+        return Err(ApiError::method_not_allowed("PATCH", "this resource"));
+    };
+    let s = &call.s;
+    let p = &call.caller;
+    let d = call.d;
+    match ent {
+        Ent::Catalog(c) => {
+            let b = parse_body(call, bytes, "accessPackageCatalog", &NO_EXTRAS)?;
+            let c = s
+                .engine
+                .update_catalog(p, &c.id, |c| {
+                    wire::catalog::catalog_in(d, In(&b), c);
+                    Ok(())
+                })
+                .await?;
+            Ok(call.ok_entity(&context, wire::catalog::catalog_out(d, &c)))
+        }
+        Ent::AccessPackage(ap) => {
+            let b = parse_body(call, bytes, "accessPackage", &NO_EXTRAS)?;
+            let ap = s
+                .engine
+                .update_access_package(p, &ap.id, |x| {
+                    wire::catalog::package_in(d, In(&b), x);
+                    Ok(())
+                })
+                .await?;
+            Ok(call.ok_entity(&context, wire::catalog::package_out(d, &ap)))
+        }
+        Ent::Policy(pol) if d == Dialect::Beta => {
+            let b = parse_body(call, bytes, "accessPackageAssignmentPolicy", &NO_EXTRAS)?;
+            let mut echo = wire::policy::Echo::default();
+            let mut err = None;
+            let pol = s
+                .engine
+                .update_policy(p, &pol.id, |x| {
+                    if let Err(e) = wire::policy::policy_in(d, In(&b), x, &mut echo) {
+                        err = Some(e);
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Some(e) = err {
+                return Err(e);
+            }
+            let pol = pol?;
+            Ok(call.ok_entity(&context, wire::policy::policy_out(d, &pol, &echo)))
+        }
+        Ent::Policy(_) => Err(ApiError::method_not_allowed(
+            "PATCH",
+            "an assignment policy in v1.0; replace it with PUT",
+        )),
+        Ent::Assignment(a) => {
+            let extras = if d == Dialect::V1 {
+                &wire::work::V1_ASSIGNMENT_EXTRAS
+            } else {
+                &NO_EXTRAS
+            };
+            let b = parse_body(call, bytes, "accessPackageAssignment", extras)?;
+            let draft = wire::work::assignment_in(d, In(&b));
+            let a = s.engine.update_assignment(p, &a.id, draft).await?;
+            Ok(call.ok_entity(&context, wire::work::assignment_out(d, &a)))
+        }
+        Ent::User(u) => {
+            let b = parse_body(call, bytes, "user", &NO_EXTRAS)?;
+            s.engine
+                .update_user(p, &u.id, |x| {
+                    wire::directory::user_in(In(&b), x);
+                    Ok(())
+                })
+                .await?;
+            Ok(response::no_content())
+        }
+        Ent::Group(g) => {
+            let b = parse_body(call, bytes, "group", &NO_EXTRAS)?;
+            s.engine
+                .update_group(p, &g.id, |x| {
+                    wire::directory::group_in(In(&b), x);
+                    Ok(())
+                })
+                .await?;
+            Ok(response::no_content())
+        }
+        other => Err(ApiError::method_not_allowed(
+            "PATCH",
+            &format!("a {}", other.kind().noun()),
+        )),
+    }
+}
+
+async fn put(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> {
+    let Target::Entity {
+        ent: Ent::Policy(pol),
+        context,
+        ..
+    } = target
+    else {
+        return Err(ApiError::method_not_allowed(
+            "PUT",
+            "this resource; only assignment policies are replaced with PUT",
+        ));
+    };
+    let d = call.d;
+    let extras = if d == Dialect::V1 {
+        &wire::policy::V1_LEGACY
+    } else {
+        &NO_EXTRAS
+    };
+    let b = parse_body(call, bytes, "accessPackageAssignmentPolicy", extras)?;
+    let mut echo = wire::policy::Echo::default();
+    let mut err = None;
+    let now = call.s.engine.now();
+    let pol = call
+        .s
+        .engine
+        .update_policy(&call.caller, &pol.id, |x| {
+            // A replacement: everything not sent returns to its default.
+            let mut fresh = wire::policy::blank(now);
+            if let Err(e) = wire::policy::policy_in(d, In(&b), &mut fresh, &mut echo) {
+                err = Some(e);
+            }
+            *x = fresh;
+            Ok(())
+        })
+        .await;
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let pol = pol?;
+    Ok(call.ok_entity(&context, wire::policy::policy_out(d, &pol, &echo)))
+}
+
+async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
+    let e = &call.s.engine;
+    let p = &call.caller;
+    match target {
+        Target::Entity { ent, within, .. } => {
+            match ent {
+                Ent::Catalog(c) => e.delete_catalog(p, &c.id).await?,
+                Ent::AccessPackage(a) => e.delete_access_package(p, &a.id).await?,
+                Ent::Policy(x) => e.delete_policy(p, &x.id).await?,
+                Ent::Assignment(a) => e.delete_assignment(p, &a.id).await?,
+                Ent::Request(r) => e.delete_request(p, &r.id).await?,
+                Ent::User(u) => e.delete_user(p, &u.id).await?,
+                Ent::Group(g) => e.delete_group(p, &g.id).await?,
+                Ent::ResourceRoleScope(rs) => {
+                    e.remove_role_scope(p, &rs.access_package_id, &rs.id)
+                        .await?
+                }
+                other => {
+                    let _ = within;
+                    return Err(ApiError::method_not_allowed(
+                        "DELETE",
+                        &format!("a {}", other.kind().noun()),
+                    ));
+                }
+            }
+            Ok(response::no_content())
+        }
+        Target::EntityRef { ent, within } => {
+            match (&within.parent, ent) {
+                (Some((Ent::Group(g), nav)), m) if nav == "members" => {
+                    e.remove_group_member(p, &g.id, m.id()).await?
+                }
+                (Some((Ent::Group(g), nav)), m) if nav == "owners" => {
+                    e.remove_group_owner(p, &g.id, m.id()).await?
+                }
+                (Some((Ent::AccessPackage(ap), nav)), o) if nav == "incompatibleAccessPackages" => {
+                    e.remove_incompatible(p, &ap.id, Link::IncompatiblePackage, o.id())
+                        .await?
+                }
+                (Some((Ent::AccessPackage(ap), nav)), o) if nav == "incompatibleGroups" => {
+                    e.remove_incompatible(p, &ap.id, Link::IncompatibleGroup, o.id())
+                        .await?
+                }
+                _ => return Err(ApiError::method_not_allowed("DELETE", "this reference")),
+            }
+            Ok(response::no_content())
+        }
+        _ => Err(ApiError::method_not_allowed("DELETE", "this resource")),
+    }
+}

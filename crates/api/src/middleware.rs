@@ -1,0 +1,138 @@
+//! The layers every request passes: request ids, Graph's error envelope, panics caught as 500s.
+
+use std::sync::Arc;
+
+use accessd_domain::Clock;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::response::JSON_CONTENT_TYPE;
+
+/// Per-request facts handlers need: ids for the error envelope and the base URL for links.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    pub request_id: String,
+    pub client_request_id: String,
+    /// `http://host:port`, from the request's own `Host` (so links stay on the name the client
+    /// used, as the SDK's token handler requires).
+    pub base: String,
+}
+
+fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Assigns request ids, echoes `client-request-id`, and writes Graph's error body for any error
+/// response (an [`ApiError`] in the response's extensions, or a bare error status from a layer).
+pub async fn context(https: bool, wall: Arc<dyn Clock>, mut req: Request, next: Next) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let client_request_id =
+        header_str(req.headers(), "client-request-id").unwrap_or_else(|| request_id.clone());
+    let host = header_str(req.headers(), "host").unwrap_or_else(|| "localhost".into());
+    let scheme = match header_str(req.headers(), "x-forwarded-proto") {
+        Some(p) if p == "https" || p == "http" => p,
+        _ => if https { "https" } else { "http" }.to_string(),
+    };
+    let ctx = RequestCtx {
+        request_id: request_id.clone(),
+        client_request_id: client_request_id.clone(),
+        base: format!("{scheme}://{host}"),
+    };
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    req.extensions_mut().insert(ctx);
+    let mut res = next.run(req).await;
+    let status = res.status();
+    if status.is_client_error() || status.is_server_error() {
+        let err = match res.extensions_mut().remove::<ApiError>() {
+            Some(e) => Some(e),
+            None if is_empty_or_plain(&res) => Some(default_error(status)),
+            None => None,
+        };
+        if let Some(err) = err {
+            if status.is_server_error() {
+                tracing::error!(%method, %path, request_id = %request_id, detail = err.internal.as_deref().unwrap_or(""), "{err}");
+            } else {
+                tracing::debug!(%method, %path, request_id = %request_id, "{err}");
+            }
+            let date = wall.now().as_utc().format("%Y-%m-%dT%H:%M:%S").to_string();
+            let body = err.body(&request_id, &client_request_id, &date);
+            let mut fresh = (err.status, Body::from(body.to_string())).into_response();
+            for (k, v) in res.headers() {
+                if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+                    fresh.headers_mut().append(k.clone(), v.clone());
+                }
+            }
+            fresh.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(JSON_CONTENT_TYPE),
+            );
+            res = fresh;
+        }
+    }
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("request-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&client_request_id) {
+        h.insert("client-request-id", v);
+    }
+    res
+}
+
+fn is_empty_or_plain(res: &Response) -> bool {
+    !res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"))
+}
+
+fn default_error(status: StatusCode) -> ApiError {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            status,
+            "RequestEntityTooLarge",
+            format!(
+                "The request body is larger than the limit of {} bytes.",
+                crate::body::MAX_BODY
+            ),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "MethodNotAllowed",
+            "The HTTP method is not allowed on this resource.",
+        ),
+        StatusCode::NOT_FOUND => {
+            ApiError::new(status, "BadRequest", "Resource not found for the segment.")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+            status,
+            "UnsupportedMediaType",
+            "The request's content type is not supported; send application/json.",
+        ),
+        s if s.is_server_error() => ApiError::internal(format!("layer answered {s}")),
+        s => ApiError::new(
+            s,
+            "BadRequest",
+            s.canonical_reason().unwrap_or("Bad request"),
+        ),
+    }
+}
+
+/// Turns a panic in a handler into a 500 with Graph's body, never a dropped connection.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = if let Some(s) = err.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = err.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else {
+        "panic".to_string()
+    };
+    ApiError::internal(format!("handler panicked: {detail}")).into_response()
+}

@@ -1,0 +1,1053 @@
+//! Resolving a Graph URL path against accessd's model. Each segment is checked as it is walked:
+//! a key must name an entity that exists *and* belongs to the collection the path reached
+//! (`/accessPackages/{A}/assignmentPolicies/{P}` is 404 when P is not A's), a navigation must
+//! exist on the entity's type in that dialect.
+
+use accessd_domain::query::Expr;
+use accessd_domain::store::{Kind, Link, Tx, TxExt};
+use accessd_domain::*;
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value as Json};
+
+use crate::Dialect;
+use crate::error::ApiError;
+use crate::wire;
+
+/// What a collection or entity is, as the API sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EKind {
+    Catalog,
+    AccessPackage,
+    Policy,
+    Request,
+    Assignment,
+    Subject,
+    Resource,
+    ResourceRole,
+    ResourceScope,
+    ResourceRoleScope,
+    AssignmentResourceRole,
+    ResourceRequest,
+    User,
+    Group,
+    /// A user or a group (group members, `directoryObjects`).
+    DirectoryObject,
+    Question,
+    StageSetting,
+}
+
+impl EKind {
+    pub fn store_kind(self) -> Option<Kind> {
+        Some(match self {
+            EKind::Catalog => Kind::Catalog,
+            EKind::AccessPackage => Kind::AccessPackage,
+            EKind::Policy => Kind::Policy,
+            EKind::Request => Kind::AssignmentRequest,
+            EKind::Assignment => Kind::Assignment,
+            EKind::Subject => Kind::Subject,
+            EKind::Resource => Kind::Resource,
+            EKind::ResourceRole => Kind::ResourceRole,
+            EKind::ResourceScope => Kind::ResourceScope,
+            EKind::ResourceRoleScope => Kind::ResourceRoleScope,
+            EKind::AssignmentResourceRole => Kind::AssignmentResourceRole,
+            EKind::ResourceRequest => Kind::ResourceRequest,
+            EKind::User => Kind::User,
+            EKind::Group => Kind::Group,
+            EKind::DirectoryObject | EKind::Question | EKind::StageSetting => return None,
+        })
+    }
+
+    /// The model type name.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            EKind::Catalog => "accessPackageCatalog",
+            EKind::AccessPackage => "accessPackage",
+            EKind::Policy => "accessPackageAssignmentPolicy",
+            EKind::Request => "accessPackageAssignmentRequest",
+            EKind::Assignment => "accessPackageAssignment",
+            EKind::Subject => "accessPackageSubject",
+            EKind::Resource => "accessPackageResource",
+            EKind::ResourceRole => "accessPackageResourceRole",
+            EKind::ResourceScope => "accessPackageResourceScope",
+            EKind::ResourceRoleScope => "accessPackageResourceRoleScope",
+            EKind::AssignmentResourceRole => "accessPackageAssignmentResourceRole",
+            EKind::ResourceRequest => "accessPackageResourceRequest",
+            EKind::User => "user",
+            EKind::Group => "group",
+            EKind::DirectoryObject => "directoryObject",
+            EKind::Question => "accessPackageQuestion",
+            EKind::StageSetting => "customExtensionStageSetting",
+        }
+    }
+
+    /// How messages name it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            EKind::Catalog => "catalog",
+            EKind::AccessPackage => "access package",
+            EKind::Policy => "assignment policy",
+            EKind::Request => "assignment request",
+            EKind::Assignment => "assignment",
+            EKind::Subject => "subject",
+            EKind::Resource => "resource",
+            EKind::ResourceRole => "resource role",
+            EKind::ResourceScope => "resource scope",
+            EKind::ResourceRoleScope => "resource role scope",
+            EKind::AssignmentResourceRole => "assignment resource role",
+            EKind::ResourceRequest => "resource request",
+            EKind::User => "user",
+            EKind::Group => "group",
+            EKind::DirectoryObject => "directory object",
+            EKind::Question => "question",
+            EKind::StageSetting => "custom extension stage setting",
+        }
+    }
+
+    /// The canonical collection path of this kind in a dialect, if it has one.
+    pub fn canonical_set(self, d: Dialect) -> Option<&'static str> {
+        use Dialect::*;
+        Some(match (self, d) {
+            (EKind::Catalog, V1) => "identityGovernance/entitlementManagement/catalogs",
+            (EKind::Catalog, Beta) => {
+                "identityGovernance/entitlementManagement/accessPackageCatalogs"
+            }
+            (EKind::AccessPackage, _) => "identityGovernance/entitlementManagement/accessPackages",
+            (EKind::Policy, V1) => "identityGovernance/entitlementManagement/assignmentPolicies",
+            (EKind::Policy, Beta) => {
+                "identityGovernance/entitlementManagement/accessPackageAssignmentPolicies"
+            }
+            (EKind::Request, V1) => "identityGovernance/entitlementManagement/assignmentRequests",
+            (EKind::Request, Beta) => {
+                "identityGovernance/entitlementManagement/accessPackageAssignmentRequests"
+            }
+            (EKind::Assignment, V1) => "identityGovernance/entitlementManagement/assignments",
+            (EKind::Assignment, Beta) => {
+                "identityGovernance/entitlementManagement/accessPackageAssignments"
+            }
+            (EKind::Subject, _) => "identityGovernance/entitlementManagement/subjects",
+            (EKind::Resource, V1) => "identityGovernance/entitlementManagement/resources",
+            (EKind::Resource, Beta) => {
+                "identityGovernance/entitlementManagement/accessPackageResources"
+            }
+            (EKind::ResourceRoleScope, V1) => {
+                "identityGovernance/entitlementManagement/resourceRoleScopes"
+            }
+            (EKind::ResourceRoleScope, Beta) => {
+                "identityGovernance/entitlementManagement/accessPackageResourceRoleScopes"
+            }
+            (EKind::AssignmentResourceRole, Beta) => {
+                "identityGovernance/entitlementManagement/accessPackageAssignmentResourceRoles"
+            }
+            (EKind::ResourceRequest, V1) => {
+                "identityGovernance/entitlementManagement/resourceRequests"
+            }
+            (EKind::ResourceRequest, Beta) => {
+                "identityGovernance/entitlementManagement/accessPackageResourceRequests"
+            }
+            (EKind::User, _) => "users",
+            (EKind::Group, _) => "groups",
+            (EKind::DirectoryObject, _) => "directoryObjects",
+            _ => return None,
+        })
+    }
+}
+
+/// A loaded entity.
+#[derive(Debug, Clone)]
+pub enum Ent {
+    Catalog(Catalog),
+    AccessPackage(AccessPackage),
+    Policy(Policy),
+    Request(AssignmentRequest),
+    Assignment(Assignment),
+    Subject(Subject),
+    Resource(Resource),
+    ResourceRole(ResourceRole),
+    ResourceScope(ResourceScope),
+    ResourceRoleScope(ResourceRoleScope),
+    AssignmentResourceRole(AssignmentResourceRole),
+    ResourceRequest(ResourceRequest),
+    User(User),
+    Group(Group),
+    Question(Question),
+    StageSetting(CustomExtensionStageSetting),
+}
+
+impl Ent {
+    pub fn kind(&self) -> EKind {
+        match self {
+            Ent::Catalog(_) => EKind::Catalog,
+            Ent::AccessPackage(_) => EKind::AccessPackage,
+            Ent::Policy(_) => EKind::Policy,
+            Ent::Request(_) => EKind::Request,
+            Ent::Assignment(_) => EKind::Assignment,
+            Ent::Subject(_) => EKind::Subject,
+            Ent::Resource(_) => EKind::Resource,
+            Ent::ResourceRole(_) => EKind::ResourceRole,
+            Ent::ResourceScope(_) => EKind::ResourceScope,
+            Ent::ResourceRoleScope(_) => EKind::ResourceRoleScope,
+            Ent::AssignmentResourceRole(_) => EKind::AssignmentResourceRole,
+            Ent::ResourceRequest(_) => EKind::ResourceRequest,
+            Ent::User(_) => EKind::User,
+            Ent::Group(_) => EKind::Group,
+            Ent::Question(_) => EKind::Question,
+            Ent::StageSetting(_) => EKind::StageSetting,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Ent::Catalog(x) => &x.id,
+            Ent::AccessPackage(x) => &x.id,
+            Ent::Policy(x) => &x.id,
+            Ent::Request(x) => &x.id,
+            Ent::Assignment(x) => &x.id,
+            Ent::Subject(x) => &x.id,
+            Ent::Resource(x) => &x.id,
+            Ent::ResourceRole(x) => &x.id,
+            Ent::ResourceScope(x) => &x.id,
+            Ent::ResourceRoleScope(x) => &x.id,
+            Ent::AssignmentResourceRole(x) => &x.id,
+            Ent::ResourceRequest(x) => &x.id,
+            Ent::User(x) => &x.id,
+            Ent::Group(x) => &x.id,
+            Ent::Question(x) => &x.id,
+            Ent::StageSetting(x) => &x.id,
+        }
+    }
+
+    /// The entity in a dialect's JSON.
+    pub fn render(&self, d: Dialect) -> Map<String, Json> {
+        match self {
+            Ent::Catalog(x) => wire::catalog::catalog_out(d, x),
+            Ent::AccessPackage(x) => wire::catalog::package_out(d, x),
+            Ent::Policy(x) => wire::policy::policy_out(d, x, &wire::policy::Echo::default()),
+            Ent::Request(x) => wire::work::request_out(d, x),
+            Ent::Assignment(x) => wire::work::assignment_out(d, x),
+            Ent::Subject(x) => wire::work::subject_out(d, x),
+            Ent::Resource(x) => wire::resources::resource_out(d, x),
+            Ent::ResourceRole(x) => wire::resources::role_out(d, x),
+            Ent::ResourceScope(x) => wire::resources::scope_out(d, x),
+            Ent::ResourceRoleScope(x) => wire::resources::role_scope_out(d, x),
+            Ent::AssignmentResourceRole(x) => wire::resources::assignment_resource_role_out(x),
+            Ent::ResourceRequest(x) => wire::resources::resource_request_out(d, x),
+            Ent::User(x) => wire::directory::user_out(x),
+            Ent::Group(x) => wire::directory::group_out(x),
+            Ent::Question(q) => match wire::policy::question_out(d, q) {
+                Json::Object(m) => m,
+                _ => Map::new(),
+            },
+            Ent::StageSetting(s) => {
+                let mut m = match wire::policy::stage_setting_out(s) {
+                    Json::Object(m) => m,
+                    _ => Map::new(),
+                };
+                m.insert(
+                    "@odata.type".into(),
+                    Json::String("#microsoft.graph.customExtensionStageSetting".into()),
+                );
+                m
+            }
+        }
+    }
+
+    /// Decodes a stored row of `kind`.
+    pub fn decode(kind: EKind, row: &accessd_domain::Row) -> Result<Ent, ApiError> {
+        use accessd_domain::store::decode;
+        Ok(match kind {
+            EKind::Catalog => Ent::Catalog(decode(row)?),
+            EKind::AccessPackage => Ent::AccessPackage(decode(row)?),
+            EKind::Policy => Ent::Policy(decode(row)?),
+            EKind::Request => Ent::Request(decode(row)?),
+            EKind::Assignment => Ent::Assignment(decode(row)?),
+            EKind::Subject => Ent::Subject(decode(row)?),
+            EKind::Resource => Ent::Resource(decode(row)?),
+            EKind::ResourceRole => Ent::ResourceRole(decode(row)?),
+            EKind::ResourceScope => Ent::ResourceScope(decode(row)?),
+            EKind::ResourceRoleScope => Ent::ResourceRoleScope(decode(row)?),
+            EKind::AssignmentResourceRole => Ent::AssignmentResourceRole(decode(row)?),
+            EKind::ResourceRequest => Ent::ResourceRequest(decode(row)?),
+            EKind::User => Ent::User(decode(row)?),
+            EKind::Group => Ent::Group(decode(row)?),
+            other => {
+                return Err(ApiError::internal(format!(
+                    "{other:?} is not stored on its own"
+                )));
+            }
+        })
+    }
+}
+
+/// Loads an entity of `kind` by id.
+pub async fn load(tx: &mut dyn Tx, kind: EKind, id: &str) -> Result<Option<Ent>, ApiError> {
+    if kind == EKind::DirectoryObject {
+        if let Some(u) = tx.load::<User>(id).await? {
+            return Ok(Some(Ent::User(u)));
+        }
+        return Ok(tx.load::<Group>(id).await?.map(Ent::Group));
+    }
+    let Some(k) = kind.store_kind() else {
+        return Ok(None);
+    };
+    match tx.get(k, id).await? {
+        Some(row) => Ent::decode(kind, &row).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Which members of a kind a collection holds.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    All,
+    /// Rows whose column equals the value.
+    Eq(&'static str, String),
+    /// Rows linked from `from` (a `from_kind` entity) through `link`.
+    LinkedFrom {
+        link: Link,
+        from: String,
+        from_kind: Kind,
+    },
+    /// Rows that link to `to` (a `to_kind` entity) through `link`.
+    LinkingTo {
+        link: Link,
+        to: String,
+        to_kind: Kind,
+    },
+    /// Items held inside another entity's document (policy questions, stage settings).
+    Embedded(Vec<Ent>),
+}
+
+impl Scope {
+    /// The filter that selects the scope's rows.
+    pub fn to_expr(&self) -> Expr {
+        match self {
+            Scope::All | Scope::Embedded(_) => Expr::True,
+            Scope::Eq(c, v) => Expr::col_eq(c, v.as_str()),
+            Scope::LinkedFrom {
+                link,
+                from,
+                from_kind,
+            } => Expr::Linked {
+                link: *link,
+                reverse: true,
+                kind: *from_kind,
+                filter: Box::new(Expr::col_eq("id", from.as_str())),
+                all: false,
+            },
+            Scope::LinkingTo { link, to, to_kind } => Expr::Linked {
+                link: *link,
+                reverse: false,
+                kind: *to_kind,
+                filter: Box::new(Expr::col_eq("id", to.as_str())),
+                all: false,
+            },
+        }
+    }
+
+    /// Whether the entity belongs to the scope.
+    pub async fn contains(&self, tx: &mut dyn Tx, ent: &Ent) -> Result<bool, ApiError> {
+        Ok(match self {
+            Scope::All => true,
+            Scope::Eq(col, v) => column_value(ent, col).as_deref() == Some(v.as_str()),
+            Scope::LinkedFrom { link, from, .. } => {
+                tx.linked(*link, from).await?.iter().any(|x| x == ent.id())
+            }
+            Scope::LinkingTo { link, to, .. } => {
+                tx.linked_to(*link, to).await?.iter().any(|x| x == ent.id())
+            }
+            Scope::Embedded(items) => items.iter().any(|x| x.id() == ent.id()),
+        })
+    }
+}
+
+/// The value of an index column of an entity, for scope checks.
+fn column_value(ent: &Ent, col: &str) -> Option<String> {
+    match (ent, col) {
+        (Ent::AccessPackage(x), "catalog_id") => Some(x.catalog_id.clone()),
+        (Ent::Policy(x), "access_package_id") => Some(x.access_package_id.clone()),
+        (Ent::Policy(x), "catalog_id") => Some(x.catalog_id.clone()),
+        (Ent::Assignment(x), "access_package_id") => Some(x.access_package_id.clone()),
+        (Ent::Assignment(x), "catalog_id") => Some(x.catalog_id.clone()),
+        (Ent::Assignment(x), "policy_id") => Some(x.policy_id.clone()),
+        (Ent::Assignment(x), "target_object_id") => x.target_object_id.clone(),
+        (Ent::Request(x), "assignment_id") => x.assignment_id.clone(),
+        (Ent::Request(x), "access_package_id") => x.access_package_id.clone(),
+        (Ent::Resource(x), "catalog_id") => Some(x.catalog_id.clone()),
+        (Ent::ResourceRole(x), "catalog_id") => Some(x.catalog_id.clone()),
+        (Ent::ResourceRole(x), "resource_id") => Some(x.resource_id.clone()),
+        (Ent::ResourceScope(x), "catalog_id") => Some(x.catalog_id.clone()),
+        (Ent::ResourceScope(x), "resource_id") => Some(x.resource_id.clone()),
+        (Ent::ResourceRoleScope(x), "access_package_id") => Some(x.access_package_id.clone()),
+        _ => None,
+    }
+}
+
+/// Where a navigation leads.
+pub enum Nav {
+    One(EKind, Option<String>),
+    Many(EKind, Scope),
+}
+
+/// The navigation properties accessd follows, per dialect and type.
+pub fn navigate(d: Dialect, ent: &Ent, name: &str) -> Option<Nav> {
+    use Dialect::*;
+    use EKind as K;
+    let v1 = d == V1;
+    Some(match ent {
+        Ent::Catalog(c) => match name {
+            "accessPackages" => Nav::Many(K::AccessPackage, Scope::Eq("catalog_id", c.id.clone())),
+            "resources" if v1 => Nav::Many(K::Resource, Scope::Eq("catalog_id", c.id.clone())),
+            "resourceRoles" if v1 => {
+                Nav::Many(K::ResourceRole, Scope::Eq("catalog_id", c.id.clone()))
+            }
+            "resourceScopes" if v1 => {
+                Nav::Many(K::ResourceScope, Scope::Eq("catalog_id", c.id.clone()))
+            }
+            "accessPackageResources" if !v1 => {
+                Nav::Many(K::Resource, Scope::Eq("catalog_id", c.id.clone()))
+            }
+            "accessPackageResourceRoles" if !v1 => {
+                Nav::Many(K::ResourceRole, Scope::Eq("catalog_id", c.id.clone()))
+            }
+            "accessPackageResourceScopes" if !v1 => {
+                Nav::Many(K::ResourceScope, Scope::Eq("catalog_id", c.id.clone()))
+            }
+            _ => return None,
+        },
+        Ent::AccessPackage(a) => match name {
+            "catalog" if v1 => Nav::One(K::Catalog, Some(a.catalog_id.clone())),
+            "accessPackageCatalog" if !v1 => Nav::One(K::Catalog, Some(a.catalog_id.clone())),
+            "assignmentPolicies" if v1 => {
+                Nav::Many(K::Policy, Scope::Eq("access_package_id", a.id.clone()))
+            }
+            "accessPackageAssignmentPolicies" if !v1 => {
+                Nav::Many(K::Policy, Scope::Eq("access_package_id", a.id.clone()))
+            }
+            "resourceRoleScopes" if v1 => Nav::Many(
+                K::ResourceRoleScope,
+                Scope::Eq("access_package_id", a.id.clone()),
+            ),
+            "accessPackageResourceRoleScopes" if !v1 => Nav::Many(
+                K::ResourceRoleScope,
+                Scope::Eq("access_package_id", a.id.clone()),
+            ),
+            "incompatibleAccessPackages" => Nav::Many(
+                K::AccessPackage,
+                Scope::LinkedFrom {
+                    link: Link::IncompatiblePackage,
+                    from: a.id.clone(),
+                    from_kind: Kind::AccessPackage,
+                },
+            ),
+            "accessPackagesIncompatibleWith" => Nav::Many(
+                K::AccessPackage,
+                Scope::LinkingTo {
+                    link: Link::IncompatiblePackage,
+                    to: a.id.clone(),
+                    to_kind: Kind::AccessPackage,
+                },
+            ),
+            "incompatibleGroups" => Nav::Many(
+                K::Group,
+                Scope::LinkedFrom {
+                    link: Link::IncompatibleGroup,
+                    from: a.id.clone(),
+                    from_kind: Kind::AccessPackage,
+                },
+            ),
+            _ => return None,
+        },
+        Ent::Policy(p) => match name {
+            "accessPackage" => Nav::One(K::AccessPackage, Some(p.access_package_id.clone())),
+            "catalog" if v1 => Nav::One(K::Catalog, Some(p.catalog_id.clone())),
+            "accessPackageCatalog" if !v1 => Nav::One(K::Catalog, Some(p.catalog_id.clone())),
+            "questions" if v1 => Nav::Many(
+                K::Question,
+                Scope::Embedded(
+                    p.questions
+                        .iter()
+                        .map(|q| Ent::Question(q.clone()))
+                        .collect(),
+                ),
+            ),
+            "customExtensionStageSettings" => Nav::Many(
+                K::StageSetting,
+                Scope::Embedded(
+                    p.custom_extension_stage_settings
+                        .iter()
+                        .map(|s| Ent::StageSetting(s.clone()))
+                        .collect(),
+                ),
+            ),
+            _ => return None,
+        },
+        Ent::Request(r) => match name {
+            "accessPackage" => Nav::One(K::AccessPackage, r.access_package_id.clone()),
+            "assignment" if v1 => Nav::One(K::Assignment, r.assignment_id.clone()),
+            "accessPackageAssignment" if !v1 => Nav::One(K::Assignment, r.assignment_id.clone()),
+            "requestor" => Nav::One(K::Subject, r.requestor_id.clone()),
+            _ => return None,
+        },
+        Ent::Assignment(a) => match name {
+            "accessPackage" => Nav::One(K::AccessPackage, Some(a.access_package_id.clone())),
+            "assignmentPolicy" if v1 => Nav::One(K::Policy, Some(a.policy_id.clone())),
+            "accessPackageAssignmentPolicy" if !v1 => {
+                Nav::One(K::Policy, Some(a.policy_id.clone()))
+            }
+            "target" => Nav::One(K::Subject, Some(a.target_id.clone())),
+            "accessPackageAssignmentRequests" if !v1 => {
+                Nav::Many(K::Request, Scope::Eq("assignment_id", a.id.clone()))
+            }
+            "accessPackageAssignmentResourceRoles" if !v1 => Nav::Many(
+                K::AssignmentResourceRole,
+                Scope::LinkingTo {
+                    link: Link::DeliveredBy,
+                    to: a.id.clone(),
+                    to_kind: Kind::Assignment,
+                },
+            ),
+            _ => return None,
+        },
+        Ent::AssignmentResourceRole(r) if !v1 => match name {
+            "accessPackageAssignments" => Nav::Many(
+                K::Assignment,
+                Scope::LinkedFrom {
+                    link: Link::DeliveredBy,
+                    from: r.id.clone(),
+                    from_kind: Kind::AssignmentResourceRole,
+                },
+            ),
+            "accessPackageResourceRole" => Nav::One(K::ResourceRole, Some(r.role_id.clone())),
+            "accessPackageResourceScope" => Nav::One(K::ResourceScope, Some(r.scope_id.clone())),
+            "accessPackageSubject" => Nav::One(K::Subject, Some(r.subject_id.clone())),
+            _ => return None,
+        },
+        Ent::ResourceRoleScope(r) => match name {
+            "role" if v1 => Nav::One(K::ResourceRole, Some(r.role_id.clone())),
+            "scope" if v1 => Nav::One(K::ResourceScope, Some(r.scope_id.clone())),
+            "accessPackageResourceRole" if !v1 => {
+                Nav::One(K::ResourceRole, Some(r.role_id.clone()))
+            }
+            "accessPackageResourceScope" if !v1 => {
+                Nav::One(K::ResourceScope, Some(r.scope_id.clone()))
+            }
+            _ => return None,
+        },
+        Ent::ResourceRole(r) => match name {
+            "resource" if v1 => Nav::One(K::Resource, Some(r.resource_id.clone())),
+            "accessPackageResource" if !v1 => Nav::One(K::Resource, Some(r.resource_id.clone())),
+            _ => return None,
+        },
+        Ent::ResourceScope(s) => match name {
+            "resource" if v1 => Nav::One(K::Resource, Some(s.resource_id.clone())),
+            "accessPackageResource" if !v1 => Nav::One(K::Resource, Some(s.resource_id.clone())),
+            _ => return None,
+        },
+        Ent::Resource(r) => match name {
+            "roles" if v1 => Nav::Many(K::ResourceRole, Scope::Eq("resource_id", r.id.clone())),
+            "scopes" if v1 => Nav::Many(K::ResourceScope, Scope::Eq("resource_id", r.id.clone())),
+            "accessPackageResourceRoles" if !v1 => {
+                Nav::Many(K::ResourceRole, Scope::Eq("resource_id", r.id.clone()))
+            }
+            "accessPackageResourceScopes" if !v1 => {
+                Nav::Many(K::ResourceScope, Scope::Eq("resource_id", r.id.clone()))
+            }
+            _ => return None,
+        },
+        Ent::ResourceRequest(r) => match name {
+            "catalog" if v1 => Nav::One(K::Catalog, Some(r.catalog_id.clone())),
+            "resource" if v1 => Nav::One(K::Resource, r.resource_id.clone()),
+            "accessPackageResource" if !v1 => Nav::One(K::Resource, r.resource_id.clone()),
+            "requestor" if !v1 => Nav::One(K::Subject, r.requestor_id.clone()),
+            _ => return None,
+        },
+        Ent::Group(g) => match name {
+            "members" => Nav::Many(
+                K::DirectoryObject,
+                Scope::LinkedFrom {
+                    link: Link::GroupMember,
+                    from: g.id.clone(),
+                    from_kind: Kind::Group,
+                },
+            ),
+            "owners" => Nav::Many(
+                K::DirectoryObject,
+                Scope::LinkedFrom {
+                    link: Link::GroupOwner,
+                    from: g.id.clone(),
+                    from_kind: Kind::Group,
+                },
+            ),
+            "memberOf" => Nav::Many(
+                K::Group,
+                Scope::LinkingTo {
+                    link: Link::GroupMember,
+                    to: g.id.clone(),
+                    to_kind: Kind::Group,
+                },
+            ),
+            _ => return None,
+        },
+        Ent::User(u) => match name {
+            "memberOf" => Nav::Many(
+                K::Group,
+                Scope::LinkingTo {
+                    link: Link::GroupMember,
+                    to: u.id.clone(),
+                    to_kind: Kind::User,
+                },
+            ),
+            "manager" => Nav::One(K::User, u.manager_id.clone()),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// Entity sets under `identityGovernance/entitlementManagement`, per dialect.
+fn em_set(d: Dialect, name: &str) -> Option<EKind> {
+    use EKind as K;
+    let both = match name {
+        "accessPackages" => Some(K::AccessPackage),
+        "subjects" => Some(K::Subject),
+        "assignmentRequests" => Some(K::Request),
+        _ => None,
+    };
+    both.or(match d {
+        Dialect::V1 => match name {
+            "catalogs" => Some(K::Catalog),
+            "assignmentPolicies" => Some(K::Policy),
+            "assignments" => Some(K::Assignment),
+            "resources" => Some(K::Resource),
+            "resourceRoleScopes" => Some(K::ResourceRoleScope),
+            "resourceRequests" => Some(K::ResourceRequest),
+            _ => None,
+        },
+        Dialect::Beta => match name {
+            "accessPackageCatalogs" => Some(K::Catalog),
+            "accessPackageAssignmentPolicies" => Some(K::Policy),
+            "accessPackageAssignmentRequests" => Some(K::Request),
+            "accessPackageAssignments" => Some(K::Assignment),
+            "accessPackageAssignmentResourceRoles" => Some(K::AssignmentResourceRole),
+            "accessPackageResources" => Some(K::Resource),
+            "accessPackageResourceRoleScopes" => Some(K::ResourceRoleScope),
+            "accessPackageResourceRequests" => Some(K::ResourceRequest),
+            _ => None,
+        },
+    })
+}
+
+/// A collection reached by a path.
+#[derive(Debug, Clone)]
+pub struct Coll {
+    pub kind: EKind,
+    pub scope: Scope,
+    /// The entity the collection hangs off, with the navigation name.
+    pub parent: Option<(Ent, String)>,
+    /// The path as `@odata.context` names it.
+    pub context: String,
+}
+
+/// What a whole path names.
+pub enum Target {
+    Collection(Coll),
+    Entity {
+        ent: Ent,
+        within: Option<Coll>,
+        context: String,
+    },
+    /// A single-valued navigation that is empty (`assignment/target` of nothing).
+    Null {
+        kind: EKind,
+    },
+    Count(Coll),
+    CollectionRef(Coll),
+    EntityRef {
+        ent: Ent,
+        within: Coll,
+    },
+    Function {
+        coll: Coll,
+        name: String,
+        args: Vec<(String, String)>,
+    },
+    Action {
+        ent: Ent,
+        name: String,
+    },
+    Metadata,
+}
+
+/// Splits a raw path (still percent-encoded) into decoded segments. Parentheses keys
+/// (`assignments('id')`) become a segment of their own.
+pub fn segments(raw: &str) -> Result<Vec<String>, ApiError> {
+    let mut out = Vec::new();
+    for seg in raw.split('/').filter(|s| !s.is_empty()) {
+        let dec = percent_decode_str(seg)
+            .decode_utf8()
+            .map_err(|_| {
+                ApiError::bad_request(format!("The path segment '{seg}' is not valid UTF-8."))
+            })?
+            .to_string();
+        out.push(dec);
+    }
+    Ok(out)
+}
+
+/// `name(args)` when a segment is a function call or a parenthesised key.
+fn split_call(seg: &str) -> Option<(&str, &str)> {
+    let open = seg.find('(')?;
+    if !seg.ends_with(')') || open == 0 {
+        return None;
+    }
+    Some((&seg[..open], &seg[open + 1..seg.len() - 1]))
+}
+
+/// Parses `a='x',b='y'` (also without the comma, as the Python SDK sends it; see
+/// `../shared/sdk-wire.md` 5.5) into pairs; a bare `'x'` or `x` is a key.
+pub fn parse_args(s: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    let bad = || ApiError::bad_request(format!("The parameters '({s})' are malformed."));
+    while i < b.len() {
+        while i < b.len() && (b[i] == b',' || b[i] == b' ') {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let name_start = i;
+        while i < b.len() && b[i] != b'=' && b[i] != b'\'' {
+            i += 1;
+        }
+        let name = s[name_start..i].trim().to_string();
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+        } else if !name.is_empty() && i >= b.len() {
+            // A bare key: `(abc)`.
+            out.push((String::new(), name));
+            break;
+        }
+        let value = if i < b.len() && b[i] == b'\'' {
+            i += 1;
+            let mut v = String::new();
+            loop {
+                if i >= b.len() {
+                    return Err(bad());
+                }
+                if b[i] == b'\'' {
+                    if i + 1 < b.len() && b[i + 1] == b'\'' {
+                        v.push('\'');
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                let ch = s[i..].chars().next().ok_or_else(bad)?;
+                v.push(ch);
+                i += ch.len_utf8();
+            }
+            v
+        } else {
+            let start = i;
+            while i < b.len() && b[i] != b',' {
+                i += 1;
+            }
+            s[start..i].trim().to_string()
+        };
+        out.push((name, value));
+    }
+    Ok(out)
+}
+
+const ACTIONS: &[(EKind, &str)] = &[
+    (EKind::Request, "cancel"),
+    (EKind::Request, "reprocess"),
+    (EKind::Request, "resume"),
+    (EKind::Assignment, "reprocess"),
+    (EKind::AccessPackage, "getApplicablePolicyRequirements"),
+];
+
+/// Resolves the segments after the version.
+pub async fn resolve(tx: &mut dyn Tx, d: Dialect, segs: &[String]) -> Result<Target, ApiError> {
+    let seg_err = |s: &str| ApiError::no_route(s);
+    let i;
+    let first = segs.first().ok_or_else(|| seg_err(""))?;
+    if first == "$metadata" && segs.len() == 1 {
+        return Ok(Target::Metadata);
+    }
+    let mut coll: Coll = match first.as_str() {
+        "identityGovernance" => {
+            let second = segs.get(1).ok_or_else(|| seg_err("identityGovernance"))?;
+            match second.as_str() {
+                "entitlementManagement" => {
+                    let third = segs
+                        .get(2)
+                        .ok_or_else(|| seg_err("entitlementManagement"))?;
+                    let (name, key) = match split_call(third) {
+                        Some((n, k)) => (n, Some(k)),
+                        None => (third.as_str(), None),
+                    };
+                    let kind = em_set(d, name).ok_or_else(|| seg_err(third))?;
+                    i = 3;
+                    let c = Coll {
+                        kind,
+                        scope: Scope::All,
+                        parent: None,
+                        context: format!("identityGovernance/entitlementManagement/{name}"),
+                    };
+                    if let Some(k) = key {
+                        return resolve_from_key(tx, d, c, k, &segs[i..]).await;
+                    }
+                    c
+                }
+                "catalogs" => {
+                    i = 2;
+                    Coll {
+                        kind: EKind::Catalog,
+                        scope: Scope::All,
+                        parent: None,
+                        context: "identityGovernance/catalogs".into(),
+                    }
+                }
+                other => return Err(seg_err(other)),
+            }
+        }
+        "users" | "groups" | "directoryObjects" => {
+            i = 1;
+            let kind = match first.as_str() {
+                "users" => EKind::User,
+                "groups" => EKind::Group,
+                _ => EKind::DirectoryObject,
+            };
+            Coll {
+                kind,
+                scope: Scope::All,
+                parent: None,
+                context: first.clone(),
+            }
+        }
+        other => {
+            // The seeds' root-level beta paths: /beta/accessPackageAssignments/{id}, ...
+            let (name, key) = match split_call(other) {
+                Some((n, k)) => (n, Some(k)),
+                None => (other, None),
+            };
+            match (d, em_set(d, name)) {
+                (Dialect::Beta, Some(kind)) => {
+                    i = 1;
+                    let c = Coll {
+                        kind,
+                        scope: Scope::All,
+                        parent: None,
+                        context: format!("identityGovernance/entitlementManagement/{name}"),
+                    };
+                    if let Some(k) = key {
+                        return resolve_from_key(tx, d, c, k, &segs[i..]).await;
+                    }
+                    c
+                }
+                _ => return Err(seg_err(other)),
+            }
+        }
+    };
+    walk_collection(tx, d, &mut coll, &segs[i..]).await
+}
+
+async fn resolve_from_key(
+    tx: &mut dyn Tx,
+    d: Dialect,
+    coll: Coll,
+    key: &str,
+    rest: &[String],
+) -> Result<Target, ApiError> {
+    let args = parse_args(key)?;
+    let id = match args.as_slice() {
+        [(n, v)] if n.is_empty() || n == "id" => v.clone(),
+        _ => {
+            return Err(ApiError::bad_request(format!(
+                "The key '({key})' is not supported; use the id."
+            )));
+        }
+    };
+    let ent = key_lookup(tx, &coll, &id).await?;
+    walk_entity(tx, d, ent, Some(coll), rest).await
+}
+
+async fn key_lookup(tx: &mut dyn Tx, coll: &Coll, id: &str) -> Result<Ent, ApiError> {
+    let not_found = || ApiError::not_found(coll.kind.noun(), id);
+    let ent = match &coll.scope {
+        Scope::Embedded(items) => items.iter().find(|x| x.id() == id).cloned(),
+        _ => load(tx, coll.kind, id).await?,
+    }
+    .ok_or_else(not_found)?;
+    if !coll.scope.contains(tx, &ent).await? {
+        return Err(not_found());
+    }
+    Ok(ent)
+}
+
+fn walk_collection<'a>(
+    tx: &'a mut dyn Tx,
+    d: Dialect,
+    coll: &'a mut Coll,
+    rest: &'a [String],
+) -> futures::future::BoxFuture<'a, Result<Target, ApiError>> {
+    Box::pin(async move {
+        let Some(seg) = rest.first() else {
+            return Ok(Target::Collection(coll.clone()));
+        };
+        match seg.as_str() {
+            "$count" if rest.len() == 1 => return Ok(Target::Count(coll.clone())),
+            "$ref" if rest.len() == 1 => return Ok(Target::CollectionRef(coll.clone())),
+            _ => {}
+        }
+        if let Some((name, args)) = split_call(seg) {
+            if matches!(
+                name,
+                "filterByCurrentUser" | "additionalAccess" | "My" | "Search"
+            ) {
+                if rest.len() > 1 {
+                    return Err(ApiError::no_route(&rest[1]));
+                }
+                return Ok(Target::Function {
+                    coll: coll.clone(),
+                    name: name.to_string(),
+                    args: parse_args(args)?,
+                });
+            }
+        }
+        let ent = key_lookup(tx, coll, seg).await?;
+        walk_entity(tx, d, ent, Some(coll.clone()), &rest[1..]).await
+    })
+}
+
+fn walk_entity<'a>(
+    tx: &'a mut dyn Tx,
+    d: Dialect,
+    ent: Ent,
+    within: Option<Coll>,
+    rest: &'a [String],
+) -> futures::future::BoxFuture<'a, Result<Target, ApiError>> {
+    Box::pin(async move {
+        let context = match &within {
+            Some(c) => format!("{}/$entity", c.context),
+            None => format!("{}/$entity", ent.kind().type_name()),
+        };
+        let Some(seg) = rest.first() else {
+            return Ok(Target::Entity {
+                ent,
+                within,
+                context,
+            });
+        };
+        if seg == "$ref" && rest.len() == 1 {
+            let within = within.ok_or_else(|| ApiError::no_route("$ref"))?;
+            return Ok(Target::EntityRef { ent, within });
+        }
+        if ACTIONS.iter().any(|(k, n)| *k == ent.kind() && n == seg) {
+            if rest.len() > 1 {
+                return Err(ApiError::no_route(&rest[1]));
+            }
+            return Ok(Target::Action {
+                ent,
+                name: seg.clone(),
+            });
+        }
+        let base_ctx = match &within {
+            Some(c) => format!("{}('{}')", c.context, ent.id()),
+            None => ent.kind().type_name().to_string(),
+        };
+        match navigate(d, &ent, seg) {
+            Some(Nav::One(kind, id)) => {
+                let Some(id) = id else {
+                    if rest.len() > 1 {
+                        return Err(ApiError::not_found(kind.noun(), "(none)"));
+                    }
+                    return Ok(Target::Null { kind });
+                };
+                let next = load(tx, kind, &id)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found(kind.noun(), &id))?;
+                let ctx = format!("{base_ctx}/{seg}");
+                if rest.len() == 1 {
+                    return Ok(Target::Entity {
+                        ent: next,
+                        within: None,
+                        context: format!("{ctx}/$entity"),
+                    });
+                }
+                // Keep walking from the single entity; its own navigations apply.
+                let mut t = walk_entity(tx, d, next, None, &rest[1..]).await?;
+                if let Target::Entity {
+                    context,
+                    within: None,
+                    ..
+                } = &mut t
+                {
+                    *context = format!("{ctx}/{}/$entity", rest[1..].join("/"));
+                }
+                Ok(t)
+            }
+            Some(Nav::Many(kind, scope)) => {
+                let mut coll = Coll {
+                    kind,
+                    scope,
+                    parent: Some((ent, seg.clone())),
+                    context: format!("{base_ctx}/{seg}"),
+                };
+                walk_collection(tx, d, &mut coll, &rest[1..]).await
+            }
+            None => Err(ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!(
+                    "Resource not found for the segment '{seg}': the type 'microsoft.graph.{}' has no navigation or action by that name in {}.",
+                    ent.kind().type_name(),
+                    d.segment()
+                ),
+            )),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_arguments_with_and_without_commas() {
+        assert_eq!(
+            parse_args("on='target'").unwrap(),
+            vec![("on".to_string(), "target".to_string())]
+        );
+        let want = vec![
+            ("accessPackageId".to_string(), "A".to_string()),
+            ("incompatibleAccessPackageId".to_string(), "B".to_string()),
+        ];
+        assert_eq!(
+            parse_args("accessPackageId='A',incompatibleAccessPackageId='B'").unwrap(),
+            want
+        );
+        assert_eq!(
+            parse_args("accessPackageId='A'incompatibleAccessPackageId='B'").unwrap(),
+            want
+        );
+        assert_eq!(
+            parse_args("'it''s'").unwrap(),
+            vec![(String::new(), "it's".to_string())]
+        );
+        assert_eq!(parse_args("").unwrap(), vec![]);
+        assert!(parse_args("on='open").is_err());
+    }
+
+    #[test]
+    fn segments_are_decoded_one_by_one() {
+        assert_eq!(
+            segments("/a%20b%2Fc/x").unwrap(),
+            vec!["a b/c".to_string(), "x".to_string()]
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! The commands. Each has its own module with a `run` function.
+
+use clap::{Parser, Subcommand};
+
+pub mod serve;
+pub mod token;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "accessd",
+    version,
+    about = "Microsoft Graph entitlement management, on your own machine."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the Graph API.
+    Serve(serve::Args),
+    /// Print a bearer token signed with the database's key.
+    Token(token::Args),
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(a) => serve::run(a).await,
+        Command::Token(a) => token::run(a).await,
+    }
+}
