@@ -1,1 +1,234 @@
-//! accessd-testkit
+//! The test harness. [`TestApp::spawn`] builds the real router on a fresh in-memory SQLite
+//! store with a [`ManualClock`], and calls it in process (no sockets), so every test gets its
+//! own tenant. Data is created through the API, as a client would.
+
+use std::sync::Arc;
+
+use accessd_api::auth::{ADMIN_SCOPES, Keys, TokenRequest};
+use accessd_api::{AppState, Config};
+use accessd_domain::{Clock, ManualClock, PrincipalKind, Store, Timestamp};
+use accessd_engine::Engine;
+use accessd_store_sqlite::SqliteStore;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// The object id the admin token speaks for.
+pub const ADMIN: &str = "00000000-0000-0000-0000-0000000000ad";
+
+pub struct TestApp {
+    pub router: Router,
+    pub engine: Engine,
+    pub store: Arc<dyn Store>,
+    pub keys: Arc<Keys>,
+    pub clock: Arc<ManualClock>,
+    pub admin_token: String,
+}
+
+/// An answer: status, headers, and the body as JSON (or as a JSON string when it is not JSON).
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    /// The body's `value` array (collections).
+    pub fn values(&self) -> Vec<Value> {
+        self.body["value"].as_array().cloned().unwrap_or_default()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    /// Asserts Graph's error envelope and returns `error.code`.
+    pub fn error_code(&self) -> String {
+        let e = &self.body["error"];
+        assert!(e.is_object(), "not a Graph error ({}): {}", self.status, self.text);
+        assert!(e["message"].is_string(), "error without message: {}", self.text);
+        let inner = &e["innerError"];
+        for k in ["date", "request-id", "client-request-id"] {
+            assert!(inner[k].is_string(), "innerError lacks {k}: {}", self.text);
+        }
+        assert!(
+            self.header("content-type").is_some_and(|c| c.starts_with("application/json")),
+            "error without a JSON content type"
+        );
+        e["code"].as_str().unwrap_or_default().to_string()
+    }
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.text)).to_string()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(Config::default()).await
+    }
+
+    pub async fn spawn_with(config: Config) -> TestApp {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open("sqlite::memory:").await.expect("in-memory store"));
+        let clock = Arc::new(ManualClock::new(Timestamp::parse("2030-01-01T08:00:00Z").expect("time")));
+        let keys = Arc::new(Keys::load_or_create(store.as_ref()).await.expect("keys"));
+        let engine = Engine::new(store.clone(), clock.clone());
+        let state = AppState {
+            engine: engine.clone(),
+            store: store.clone(),
+            keys: keys.clone(),
+            config: Arc::new(config),
+            wall_clock: clock.clone(),
+        };
+        let router = accessd_api::app(state);
+        let admin_token = keys
+            .mint(
+                &TokenRequest {
+                    kind: Some(PrincipalKind::User),
+                    object_id: ADMIN.into(),
+                    scopes: ADMIN_SCOPES.iter().map(|s| s.to_string()).collect(),
+                    roles: vec![],
+                    display: Some("admin@accessd.test".into()),
+                    lifetime_seconds: 3600 * 24 * 365,
+                },
+                clock.now(),
+            )
+            .expect("token");
+        TestApp { router, engine, store, keys, clock, admin_token }
+    }
+
+    /// A delegated token for `user`.
+    pub fn token_for(&self, user: &str) -> String {
+        self.keys
+            .mint(
+                &TokenRequest {
+                    kind: Some(PrincipalKind::User),
+                    object_id: user.into(),
+                    scopes: vec!["EntitlementManagement.ReadWrite.All".into()],
+                    lifetime_seconds: 3600 * 24 * 365,
+                    ..TokenRequest::default()
+                },
+                self.clock.now(),
+            )
+            .expect("token")
+    }
+
+    /// Sends a raw request. `token: None` sends no Authorization header.
+    pub async fn raw(&self, method: &str, path: &str, token: Option<&str>, headers: &[(&str, &str)], body: Vec<u8>) -> Resp {
+        let mut b = Request::builder().method(Method::from_bytes(method.as_bytes()).expect("method")).uri(path);
+        b = b.header("host", "graph.test:8080");
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        if !body.is_empty() {
+            b = b.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let req = b.body(Body::from(body)).expect("request");
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(text.clone()));
+        Resp { status, headers, body, text }
+    }
+
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let token = self.admin_token.clone();
+        self.raw(method, path, Some(&token), &[], bytes).await
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.call("GET", path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.call("POST", path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.call("PATCH", path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.call("PUT", path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.call("DELETE", path, None).await
+    }
+
+    /// Asserts a status, showing the body when it differs.
+    pub fn expect(r: Resp, status: u16) -> Resp {
+        assert_eq!(r.status, status, "unexpected answer: {}", r.text);
+        r
+    }
+
+    // ---- builders (through the API) ----------------------------------------------------------
+
+    pub async fn user(&self, name: &str) -> String {
+        let upn = format!("{}@contoso.test", name.to_lowercase().replace(' ', "."));
+        let r = self.post("/v1.0/users", json!({"displayName": name, "userPrincipalName": upn, "mail": upn})).await;
+        TestApp::expect(r, 201).id()
+    }
+
+    pub async fn group(&self, name: &str) -> String {
+        let r = self.post("/v1.0/groups", json!({"displayName": name, "securityEnabled": true, "mailEnabled": false})).await;
+        TestApp::expect(r, 201).id()
+    }
+
+    pub async fn catalog(&self, name: &str) -> String {
+        let r = self.post("/v1.0/identityGovernance/entitlementManagement/catalogs", json!({"displayName": name})).await;
+        TestApp::expect(r, 201).id()
+    }
+
+    pub async fn package(&self, catalog: &str, name: &str) -> String {
+        let r = self
+            .post(
+                "/v1.0/identityGovernance/entitlementManagement/accessPackages",
+                json!({"displayName": name, "catalog": {"id": catalog}}),
+            )
+            .await;
+        TestApp::expect(r, 201).id()
+    }
+
+    /// A direct-assignment policy (administrators assign; no expiry).
+    pub async fn policy(&self, package: &str) -> String {
+        let r = self
+            .post(
+                "/v1.0/identityGovernance/entitlementManagement/assignmentPolicies",
+                json!({
+                    "displayName": "Direct", "description": "direct",
+                    "allowedTargetScope": "notSpecified",
+                    "expiration": {"type": "noExpiration"},
+                    "accessPackage": {"id": package}
+                }),
+            )
+            .await;
+        TestApp::expect(r, 201).id()
+    }
+
+    /// A catalog, an access package and a direct policy: (catalog, package, policy).
+    pub async fn package_with_policy(&self) -> (String, String, String) {
+        let c = self.catalog("Catalog").await;
+        let p = self.package(&c, "Package").await;
+        let pol = self.policy(&p).await;
+        (c, p, pol)
+    }
+
+    /// An assignment made with an admin request; returns the assignment id.
+    pub async fn assign(&self, package: &str, policy: &str, target: &str) -> String {
+        let r = self
+            .post(
+                "/v1.0/identityGovernance/entitlementManagement/assignmentRequests",
+                json!({"requestType": "adminAdd", "assignment": {"targetId": target, "assignmentPolicyId": policy, "accessPackageId": package}}),
+            )
+            .await;
+        let r = TestApp::expect(r, 201);
+        let req = r.id();
+        let a = self.get(&format!("/v1.0/identityGovernance/entitlementManagement/assignmentRequests/{req}/assignment")).await;
+        TestApp::expect(a, 200).id()
+    }
+}

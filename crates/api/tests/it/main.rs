@@ -1,0 +1,8 @@
+//! Integration tests of the HTTP API: the whole router on a fresh in-memory store per test.
+
+mod auth;
+mod common;
+mod dialects;
+mod directory;
+mod errors;
+mod seeds;
