@@ -32,6 +32,9 @@ pub fn router(state: AppState) -> Router {
         .route("/beta", any(graph_beta))
         .route("/beta/", any(graph_beta))
         .route("/beta/{*rest}", any(graph_beta))
+        // Microsoft's own beta example for POST accessPackageAssignments is addressed to
+        // `/localtest/...`; it is served as beta.
+        .route("/localtest/{*rest}", any(graph_beta))
         .fallback(unknown_route)
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(move |req, next| {
@@ -144,8 +147,8 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
         .keys
         .validate(bearer(&parts.headers)?, s.wall_clock.now())?;
     let path = parts.uri.path().to_string();
-    let prefix = format!("/{}", d.segment());
-    let rest = path.strip_prefix(&prefix).unwrap_or(&path);
+    // Everything after the version segment.
+    let rest = path.trim_start_matches('/').split_once('/').map_or("", |(_, r)| r);
     let segs = path::segments(rest)?;
     let call = Call {
         s: s.clone(),

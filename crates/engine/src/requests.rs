@@ -91,13 +91,13 @@ impl Engine {
         };
         match kind {
             RequestType::AdminAdd | RequestType::UserAdd => {
-                let package = required(&d.access_package_id, "accessPackageId")?.to_string();
-                let policy = required(&d.policy_id, "assignmentPolicyId")?.to_string();
                 let target = if kind == RequestType::UserAdd {
                     p.object_id.clone()
                 } else {
                     required(&d.target_id, "targetId")?.to_string()
                 };
+                let policy = required(&d.policy_id, "assignmentPolicyId")?.to_string();
+                let package = required(&d.access_package_id, "accessPackageId")?.to_string();
                 let chain = check_chain(&mut *tx, None, &package, &policy, &target).await?;
                 if kind == RequestType::UserAdd
                     && !crate::eligibility::is_allowed_requestor(
