@@ -22,10 +22,9 @@ pub async fn read(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> 
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse::<u64>().ok())
+        && len > MAX_BODY as u64
     {
-        if len > MAX_BODY as u64 {
-            return Err(too_large());
-        }
+        return Err(too_large());
     }
     let bytes = axum::body::to_bytes(body, MAX_BODY)
         .await

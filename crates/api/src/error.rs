@@ -22,6 +22,12 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub target: Option<String>,
+    /// What few errors carry (boxed to keep `Result`s small).
+    pub extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Extra {
     pub details: Vec<Detail>,
     /// Sent with 401s: `WWW-Authenticate: Bearer ...`.
     pub authenticate: Option<String>,
@@ -42,10 +48,22 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             target: None,
-            details: vec![],
-            authenticate: None,
-            internal: None,
+            extra: None,
         }
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// The log-only detail of a 5xx.
+    pub fn internal_detail(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|x| x.internal.as_deref())
+    }
+
+    pub fn with_internal(mut self, detail: impl Into<String>) -> ApiError {
+        self.extra_mut().internal = Some(detail.into());
+        self
     }
 
     pub fn with_target(mut self, target: impl Into<String>) -> ApiError {
@@ -94,7 +112,7 @@ impl ApiError {
             "InvalidAuthenticationToken",
             message,
         );
-        e.authenticate = Some("Bearer realm=\"accessd\", error=\"invalid_token\"".into());
+        e.extra_mut().authenticate = Some("Bearer realm=\"accessd\", error=\"invalid_token\"".into());
         e
     }
 
@@ -104,7 +122,7 @@ impl ApiError {
             "InternalServerError",
             "An internal error occurred.",
         );
-        e.internal = Some(context.into());
+        e.extra_mut().internal = Some(context.into());
         e
     }
 
@@ -114,7 +132,7 @@ impl ApiError {
             "ServiceNotAvailable",
             "The service is temporarily unavailable.",
         );
-        e.internal = Some(context.into());
+        e.extra_mut().internal = Some(context.into());
         e
     }
 
@@ -126,9 +144,13 @@ impl ApiError {
         if let Some(t) = &self.target {
             err.insert("target".into(), json!(t));
         }
-        if !self.details.is_empty() {
-            let details: Vec<Value> = self
-                .details
+        let details = self
+            .extra
+            .as_ref()
+            .map(|x| x.details.as_slice())
+            .unwrap_or_default();
+        if !details.is_empty() {
+            let details: Vec<Value> = details
                 .iter()
                 .map(|d| {
                     let mut m = Map::new();
@@ -169,10 +191,10 @@ impl std::error::Error for ApiError {}
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = self.status.into_response();
-        if let Some(a) = &self.authenticate {
-            if let Ok(v) = HeaderValue::from_str(a) {
-                res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-            }
+        if let Some(a) = self.extra.as_ref().and_then(|x| x.authenticate.as_deref())
+            && let Ok(v) = HeaderValue::from_str(a)
+        {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
         res.extensions_mut().insert(self);
         res
@@ -216,7 +238,7 @@ impl From<accessd_domain::StoreError> for ApiError {
                     "Conflict",
                     "The resource was changed concurrently; retry.",
                 );
-                err.internal = Some(m);
+                err.extra_mut().internal = Some(m);
                 err
             }
             S::Unavailable(m) => ApiError::unavailable(m),

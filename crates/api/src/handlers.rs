@@ -148,7 +148,10 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
         .validate(bearer(&parts.headers)?, s.wall_clock.now())?;
     let path = parts.uri.path().to_string();
     // Everything after the version segment.
-    let rest = path.trim_start_matches('/').split_once('/').map_or("", |(_, r)| r);
+    let rest = path
+        .trim_start_matches('/')
+        .split_once('/')
+        .map_or("", |(_, r)| r);
     let segs = path::segments(rest)?;
     let call = Call {
         s: s.clone(),

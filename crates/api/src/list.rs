@@ -695,12 +695,12 @@ pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Js
             None => vec![],
         };
         let after = opts.skiptoken.as_deref().map(decode_token).transpose()?;
-        if let Some(a) = &after {
-            if a.len() != order_keys.len() + 1 {
-                return Err(bad_query(
-                    "The $skiptoken does not belong to this query.".into(),
-                ));
-            }
+        if let Some(a) = &after
+            && a.len() != order_keys.len() + 1
+        {
+            return Err(bad_query(
+                "The $skiptoken does not belong to this query.".into(),
+            ));
         }
         let query = Query {
             filter: Some(filter_expr.clone()),

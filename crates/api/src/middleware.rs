@@ -57,7 +57,7 @@ pub async fn context(https: bool, wall: Arc<dyn Clock>, mut req: Request, next: 
         };
         if let Some(err) = err {
             if status.is_server_error() {
-                tracing::error!(%method, %path, request_id = %request_id, detail = err.internal.as_deref().unwrap_or(""), "{err}");
+                tracing::error!(%method, %path, request_id = %request_id, detail = err.internal_detail().unwrap_or(""), "{err}");
             } else {
                 tracing::debug!(%method, %path, request_id = %request_id, "{err}");
             }

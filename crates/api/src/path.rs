@@ -904,20 +904,20 @@ fn walk_collection<'a>(
             "$ref" if rest.len() == 1 => return Ok(Target::CollectionRef(coll.clone())),
             _ => {}
         }
-        if let Some((name, args)) = split_call(seg) {
-            if matches!(
+        if let Some((name, args)) = split_call(seg)
+            && matches!(
                 name,
                 "filterByCurrentUser" | "additionalAccess" | "My" | "Search"
-            ) {
-                if rest.len() > 1 {
-                    return Err(ApiError::no_route(&rest[1]));
-                }
-                return Ok(Target::Function {
-                    coll: coll.clone(),
-                    name: name.to_string(),
-                    args: parse_args(args)?,
-                });
+            )
+        {
+            if rest.len() > 1 {
+                return Err(ApiError::no_route(&rest[1]));
             }
+            return Ok(Target::Function {
+                coll: coll.clone(),
+                name: name.to_string(),
+                args: parse_args(args)?,
+            });
         }
         let ent = key_lookup(tx, coll, seg).await?;
         walk_entity(tx, d, ent, Some(coll.clone()), &rest[1..]).await

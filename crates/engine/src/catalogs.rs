@@ -45,13 +45,13 @@ impl Engine {
         let mut tx = self.begin().await?;
         c.id = new_id();
         c.audit = Audit::new(self.now(), Some(actor(&mut *tx, p).await?));
-        if let Some(u) = &c.unique_name {
-            if unique_name_taken(&mut *tx, Kind::Catalog, u, &c.id).await? {
-                return Err(Error::invalid(
-                    "uniqueName",
-                    format!("A catalog with uniqueName '{u}' already exists."),
-                ));
-            }
+        if let Some(u) = &c.unique_name
+            && unique_name_taken(&mut *tx, Kind::Catalog, u, &c.id).await?
+        {
+            return Err(Error::invalid(
+                "uniqueName",
+                format!("A catalog with uniqueName '{u}' already exists."),
+            ));
         }
         tx.create(&c).await?;
         tx.commit().await?;
@@ -73,13 +73,13 @@ impl Engine {
         c.id = id.to_string();
         c.audit = audit;
         c.audit.touch(self.now(), Some(actor(&mut *tx, p).await?));
-        if let Some(u) = &c.unique_name {
-            if unique_name_taken(&mut *tx, Kind::Catalog, u, id).await? {
-                return Err(Error::invalid(
-                    "uniqueName",
-                    format!("A catalog with uniqueName '{u}' already exists."),
-                ));
-            }
+        if let Some(u) = &c.unique_name
+            && unique_name_taken(&mut *tx, Kind::Catalog, u, id).await?
+        {
+            return Err(Error::invalid(
+                "uniqueName",
+                format!("A catalog with uniqueName '{u}' already exists."),
+            ));
         }
         tx.save(&c).await?;
         tx.commit().await?;
@@ -134,13 +134,13 @@ impl Engine {
         }
         ap.id = new_id();
         ap.audit = Audit::new(self.now(), Some(actor(&mut *tx, p).await?));
-        if let Some(u) = &ap.unique_name {
-            if unique_name_taken(&mut *tx, Kind::AccessPackage, u, &ap.id).await? {
-                return Err(Error::invalid(
-                    "uniqueName",
-                    format!("An access package with uniqueName '{u}' already exists."),
-                ));
-            }
+        if let Some(u) = &ap.unique_name
+            && unique_name_taken(&mut *tx, Kind::AccessPackage, u, &ap.id).await?
+        {
+            return Err(Error::invalid(
+                "uniqueName",
+                format!("An access package with uniqueName '{u}' already exists."),
+            ));
         }
         tx.create(&ap).await?;
         tx.commit().await?;
@@ -173,13 +173,13 @@ impl Engine {
         ap.id = id.to_string();
         ap.audit = audit;
         ap.audit.touch(self.now(), Some(actor(&mut *tx, p).await?));
-        if let Some(u) = &ap.unique_name {
-            if unique_name_taken(&mut *tx, Kind::AccessPackage, u, id).await? {
-                return Err(Error::invalid(
-                    "uniqueName",
-                    format!("An access package with uniqueName '{u}' already exists."),
-                ));
-            }
+        if let Some(u) = &ap.unique_name
+            && unique_name_taken(&mut *tx, Kind::AccessPackage, u, id).await?
+        {
+            return Err(Error::invalid(
+                "uniqueName",
+                format!("An access package with uniqueName '{u}' already exists."),
+            ));
         }
         tx.save(&ap).await?;
         tx.commit().await?;

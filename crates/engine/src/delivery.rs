@@ -114,10 +114,10 @@ pub(crate) async fn undeliver(
         let Some(arr) = tx.load::<AssignmentResourceRole>(&arr_id).await? else {
             continue;
         };
-        if let Some(rs) = only_role_scope {
-            if arr.role_id != rs.role_id || arr.scope_id != rs.scope_id {
-                continue;
-            }
+        if let Some(rs) = only_role_scope
+            && (arr.role_id != rs.role_id || arr.scope_id != rs.scope_id)
+        {
+            continue;
         }
         tx.unlink(Link::DeliveredBy, &arr_id, &a.id).await?;
         if tx.linked(Link::DeliveredBy, &arr_id).await?.is_empty() {

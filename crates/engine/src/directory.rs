@@ -46,13 +46,13 @@ impl Engine {
                 format!("Another object with the id '{}' already exists.", user.id),
             ));
         }
-        if let Some(upn) = &user.user_principal_name {
-            if upn_taken(&mut *tx, upn, &user.id).await? {
-                return Err(dir_invalid(
-                    "userPrincipalName",
-                    "Another object with the same value for property userPrincipalName already exists.",
-                ));
-            }
+        if let Some(upn) = &user.user_principal_name
+            && upn_taken(&mut *tx, upn, &user.id).await?
+        {
+            return Err(dir_invalid(
+                "userPrincipalName",
+                "Another object with the same value for property userPrincipalName already exists.",
+            ));
         }
         user.created_date_time = self.now();
         tx.create(&user).await?;
@@ -75,13 +75,13 @@ impl Engine {
         change(&mut user)?;
         user.id = id.to_string();
         user.created_date_time = created;
-        if let Some(upn) = &user.user_principal_name {
-            if upn_taken(&mut *tx, upn, id).await? {
-                return Err(dir_invalid(
-                    "userPrincipalName",
-                    "Another object with the same value for property userPrincipalName already exists.",
-                ));
-            }
+        if let Some(upn) = &user.user_principal_name
+            && upn_taken(&mut *tx, upn, id).await?
+        {
+            return Err(dir_invalid(
+                "userPrincipalName",
+                "Another object with the same value for property userPrincipalName already exists.",
+            ));
         }
         tx.save(&user).await?;
         if let Some(mut s) = tx.load::<Subject>(id).await? {

@@ -24,15 +24,14 @@ pub async fn in_sets(tx: &mut dyn Tx, sets: &[SubjectSet], object_id: &str) -> R
             {
                 return Ok(true);
             }
-            (SubjectSetKind::GroupMembers, Some(g)) => {
+            (SubjectSetKind::GroupMembers, Some(g))
                 if tx
                     .linked(Link::GroupMember, g)
                     .await?
                     .iter()
-                    .any(|m| m == object_id)
-                {
-                    return Ok(true);
-                }
+                    .any(|m| m == object_id) =>
+            {
+                return Ok(true);
             }
             _ => {}
         }

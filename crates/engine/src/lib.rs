@@ -119,12 +119,11 @@ impl Engine {
 /// when the directory knows the caller, else what the token said.
 async fn actor(tx: &mut dyn Tx, p: &Principal) -> Result<String> {
     use accessd_domain::store::TxExt;
-    if p.display.is_none() {
-        if let Some(u) = tx.load::<accessd_domain::User>(&p.object_id).await? {
-            if let Some(upn) = u.user_principal_name {
-                return Ok(upn);
-            }
-        }
+    if p.display.is_none()
+        && let Some(u) = tx.load::<accessd_domain::User>(&p.object_id).await?
+        && let Some(upn) = u.user_principal_name
+    {
+        return Ok(upn);
     }
     Ok(p.actor())
 }

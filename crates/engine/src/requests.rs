@@ -296,10 +296,10 @@ impl Engine {
                 ),
             ));
         }
-        if let Some(aid) = &req.assignment_id {
-            if let Some(a) = tx.load::<Assignment>(aid).await? {
-                delivery::deliver(&mut *tx, &a, now).await?;
-            }
+        if let Some(aid) = &req.assignment_id
+            && let Some(a) = tx.load::<Assignment>(aid).await?
+        {
+            delivery::deliver(&mut *tx, &a, now).await?;
         }
         tx.commit().await?;
         Ok(())

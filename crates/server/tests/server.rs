@@ -5,14 +5,20 @@ use accessd_server::server::{Options, Server};
 use serde_json::{Value, json};
 
 fn temp_db(name: &str) -> (std::path::PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("accessd-{name}-{}-{}", std::process::id(), uuid_like()));
+    let dir = std::env::temp_dir().join(format!(
+        "accessd-{name}-{}-{}",
+        std::process::id(),
+        uuid_like()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("accessd.db").display());
     (dir, url)
 }
 
-fn uuid_like() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+fn uuid_like() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 async fn start(url: &str, demo: bool) -> Server {
@@ -42,7 +48,12 @@ async fn writes_survive_a_restart() {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 201);
-    assert!(res.headers()["location"].to_str().unwrap().starts_with(&base));
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with(&base)
+    );
     let created: Value = res.json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_string();
     let res = client
@@ -60,12 +71,22 @@ async fn writes_survive_a_restart() {
     let server = start(&url, false).await;
     let base = format!("http://{}", server.addr());
     let em = format!("{base}/v1.0/identityGovernance/entitlementManagement");
-    let res = client.get(format!("{em}/catalogs/{id}")).bearer_auth(&token).send().await.unwrap();
+    let res = client
+        .get(format!("{em}/catalogs/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let got: Value = res.json().await.unwrap();
     assert_eq!(got["displayName"], json!("Survivor"));
     assert_eq!(got["description"], json!("written before the restart"));
-    let res = client.get(format!("{em}/catalogs/{id}/accessPackages")).bearer_auth(&token).send().await.unwrap();
+    let res = client
+        .get(format!("{em}/catalogs/{id}/accessPackages"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     let list: Value = res.json().await.unwrap();
     assert_eq!(list["value"][0]["displayName"], json!("Kept package"));
     server.shutdown().await.unwrap();
@@ -88,9 +109,15 @@ async fn demo_tenant_is_loaded_once_and_served() {
             res.json::<Value>().await.unwrap()
         }
     };
-    let packages = get(format!("{base}/v1.0/identityGovernance/entitlementManagement/accessPackages")).await;
+    let packages = get(format!(
+        "{base}/v1.0/identityGovernance/entitlementManagement/accessPackages"
+    ))
+    .await;
     assert_eq!(packages["value"].as_array().unwrap().len(), 2);
-    let assignments = get(format!("{base}/beta/identityGovernance/entitlementManagement/accessPackageAssignments")).await;
+    let assignments = get(format!(
+        "{base}/beta/identityGovernance/entitlementManagement/accessPackageAssignments"
+    ))
+    .await;
     assert_eq!(assignments["value"].as_array().unwrap().len(), 2);
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status().as_u16(), 200);
@@ -99,7 +126,9 @@ async fn demo_tenant_is_loaded_once_and_served() {
     let server = start(&url, true).await;
     let base = format!("http://{}", server.addr());
     let packages = client
-        .get(format!("{base}/v1.0/identityGovernance/entitlementManagement/accessPackages"))
+        .get(format!(
+            "{base}/v1.0/identityGovernance/entitlementManagement/accessPackages"
+        ))
         .bearer_auth(&token)
         .send()
         .await
@@ -119,7 +148,9 @@ async fn token_command_and_server_share_the_key() {
     let base = format!("http://{}", server.addr());
     // What `accessd token` does: load the key from the same database and sign.
     let store = accessd_server::server::open_store(&url).await.unwrap();
-    let keys = accessd_api::auth::Keys::load_or_create(store.as_ref()).await.unwrap();
+    let keys = accessd_api::auth::Keys::load_or_create(store.as_ref())
+        .await
+        .unwrap();
     let token = keys
         .mint(
             &accessd_api::auth::TokenRequest {
@@ -133,11 +164,26 @@ async fn token_command_and_server_share_the_key() {
         )
         .unwrap();
     let client = reqwest::Client::new();
-    let res = client.get(format!("{base}/v1.0/users")).bearer_auth(&token).send().await.unwrap();
+    let res = client
+        .get(format!("{base}/v1.0/users"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    let res = client.get(format!("{base}/v1.0/users")).bearer_auth("not-a-token").send().await.unwrap();
+    let res = client
+        .get(format!("{base}/v1.0/users"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 401);
-    assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+    assert!(
+        res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
     server.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -529,10 +529,10 @@ pub fn select(d: Dialect, kind: Kind, q: &Query) -> Result<(Sql, KeyTypes), SqlE
                 b.push(" OR ");
             }
             b.push("(");
-            for j in 0..i {
-                b.sort_key(kind, &q.order[j])?;
+            for (key, value) in q.order.iter().zip(after).take(i) {
+                b.sort_key(kind, key)?;
                 b.push(" = ");
-                b.bind(after[j].clone());
+                b.bind(value.clone());
                 b.push(" AND ");
             }
             if i < n {

@@ -48,20 +48,33 @@ impl Resp {
     /// Asserts Graph's error envelope and returns `error.code`.
     pub fn error_code(&self) -> String {
         let e = &self.body["error"];
-        assert!(e.is_object(), "not a Graph error ({}): {}", self.status, self.text);
-        assert!(e["message"].is_string(), "error without message: {}", self.text);
+        assert!(
+            e.is_object(),
+            "not a Graph error ({}): {}",
+            self.status,
+            self.text
+        );
+        assert!(
+            e["message"].is_string(),
+            "error without message: {}",
+            self.text
+        );
         let inner = &e["innerError"];
         for k in ["date", "request-id", "client-request-id"] {
             assert!(inner[k].is_string(), "innerError lacks {k}: {}", self.text);
         }
         assert!(
-            self.header("content-type").is_some_and(|c| c.starts_with("application/json")),
+            self.header("content-type")
+                .is_some_and(|c| c.starts_with("application/json")),
             "error without a JSON content type"
         );
         e["code"].as_str().unwrap_or_default().to_string()
     }
     pub fn id(&self) -> String {
-        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.text)).to_string()
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {}", self.text))
+            .to_string()
     }
 }
 
@@ -71,8 +84,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: Config) -> TestApp {
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open("sqlite::memory:").await.expect("in-memory store"));
-        let clock = Arc::new(ManualClock::new(Timestamp::parse("2030-01-01T08:00:00Z").expect("time")));
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open("sqlite::memory:")
+                .await
+                .expect("in-memory store"),
+        );
+        let clock = Arc::new(ManualClock::new(
+            Timestamp::parse("2030-01-01T08:00:00Z").expect("time"),
+        ));
         let keys = Arc::new(Keys::load_or_create(store.as_ref()).await.expect("keys"));
         let engine = Engine::new(store.clone(), clock.clone());
         let state = AppState {
@@ -96,7 +115,14 @@ impl TestApp {
                 clock.now(),
             )
             .expect("token");
-        TestApp { router, engine, store, keys, clock, admin_token }
+        TestApp {
+            router,
+            engine,
+            store,
+            keys,
+            clock,
+            admin_token,
+        }
     }
 
     /// A delegated token for `user`.
@@ -116,8 +142,17 @@ impl TestApp {
     }
 
     /// Sends a raw request. `token: None` sends no Authorization header.
-    pub async fn raw(&self, method: &str, path: &str, token: Option<&str>, headers: &[(&str, &str)], body: Vec<u8>) -> Resp {
-        let mut b = Request::builder().method(Method::from_bytes(method.as_bytes()).expect("method")).uri(path);
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Resp {
+        let mut b = Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).expect("method"))
+            .uri(path);
         b = b.header("host", "graph.test:8080");
         if let Some(t) = token {
             b = b.header("authorization", format!("Bearer {t}"));
@@ -135,7 +170,12 @@ impl TestApp {
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(text.clone()));
-        Resp { status, headers, body, text }
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
@@ -170,17 +210,32 @@ impl TestApp {
 
     pub async fn user(&self, name: &str) -> String {
         let upn = format!("{}@contoso.test", name.to_lowercase().replace(' ', "."));
-        let r = self.post("/v1.0/users", json!({"displayName": name, "userPrincipalName": upn, "mail": upn})).await;
+        let r = self
+            .post(
+                "/v1.0/users",
+                json!({"displayName": name, "userPrincipalName": upn, "mail": upn}),
+            )
+            .await;
         TestApp::expect(r, 201).id()
     }
 
     pub async fn group(&self, name: &str) -> String {
-        let r = self.post("/v1.0/groups", json!({"displayName": name, "securityEnabled": true, "mailEnabled": false})).await;
+        let r = self
+            .post(
+                "/v1.0/groups",
+                json!({"displayName": name, "securityEnabled": true, "mailEnabled": false}),
+            )
+            .await;
         TestApp::expect(r, 201).id()
     }
 
     pub async fn catalog(&self, name: &str) -> String {
-        let r = self.post("/v1.0/identityGovernance/entitlementManagement/catalogs", json!({"displayName": name})).await;
+        let r = self
+            .post(
+                "/v1.0/identityGovernance/entitlementManagement/catalogs",
+                json!({"displayName": name}),
+            )
+            .await;
         TestApp::expect(r, 201).id()
     }
 
@@ -228,7 +283,11 @@ impl TestApp {
             .await;
         let r = TestApp::expect(r, 201);
         let req = r.id();
-        let a = self.get(&format!("/v1.0/identityGovernance/entitlementManagement/assignmentRequests/{req}/assignment")).await;
+        let a = self
+            .get(&format!(
+                "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/{req}/assignment"
+            ))
+            .await;
         TestApp::expect(a, 200).id()
     }
 }

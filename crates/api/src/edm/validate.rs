@@ -225,10 +225,10 @@ fn check_single(
             let Value::String(s) = v else {
                 return Err(wrong_type(path, "a string", v));
             };
-            if let Some(allowed) = string_values(d, owner.name, name) {
-                if !allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) {
-                    return Err(not_a_member(path, s, allowed.iter().copied()));
-                }
+            if let Some(allowed) = string_values(d, owner.name, name)
+                && !allowed.iter().any(|a| a.eq_ignore_ascii_case(s))
+            {
+                return Err(not_a_member(path, s, allowed.iter().copied()));
             }
             Ok(())
         }

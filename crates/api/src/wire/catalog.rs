@@ -24,27 +24,27 @@ pub fn catalog_in(d: Dialect, o: In<'_>, c: &mut Catalog) {
     set(&mut c.display_name, o.str("displayName"));
     set(&mut c.description, o.str("description"));
     set_nn(&mut c.is_externally_visible, o.bool("isExternallyVisible"));
-    if let Some(Some(t)) = o.str("catalogType") {
-        if let Some(t) = CatalogType::parse_ignore_case(&t) {
-            c.catalog_type = t;
-        }
+    if let Some(Some(t)) = o.str("catalogType")
+        && let Some(t) = CatalogType::parse_ignore_case(&t)
+    {
+        c.catalog_type = t;
     }
     let state_key = if d == Dialect::V1 {
         "state"
     } else {
         "catalogStatus"
     };
-    if let Some(Some(s)) = o.str(state_key) {
-        if let Some(s) = CatalogState::parse_ignore_case(&s) {
-            c.state = s;
-        }
+    if let Some(Some(s)) = o.str(state_key)
+        && let Some(s) = CatalogState::parse_ignore_case(&s)
+    {
+        c.state = s;
     }
     if d == Dialect::Beta {
         set(&mut c.unique_name, o.str("uniqueName"));
-        if let Some(Some(p)) = o.str("privilegeLevel") {
-            if let Some(p) = PrivilegeLevel::parse_ignore_case(&p) {
-                c.privilege_level = p;
-            }
+        if let Some(Some(p)) = o.str("privilegeLevel")
+            && let Some(p) = PrivilegeLevel::parse_ignore_case(&p)
+        {
+            c.privilege_level = p;
         }
     }
 }

@@ -841,10 +841,10 @@ pub fn policy_in(
         }
     }
     // beta names (in v1.0: legacy aliases, applied first so v1.0's own names win).
-    if d == Dialect::Beta || body.has("canExtend") {
-        if let Some(Some(b)) = body.bool("canExtend") {
-            p.requestor.enable_targets_to_self_update_access = b;
-        }
+    if (d == Dialect::Beta || body.has("canExtend"))
+        && let Some(Some(b)) = body.bool("canExtend")
+    {
+        p.requestor.enable_targets_to_self_update_access = b;
     }
     if body.has("durationInDays") || body.has("expirationDateTime") {
         let days = match body.i64("durationInDays") {
@@ -1037,10 +1037,10 @@ pub fn policy_in(
             .map(stage_setting_in)
             .collect();
     }
-    if d == Dialect::Beta {
-        if let Some(v) = body.raw("verifiableCredentialSettings") {
-            p.verifiable_credential_settings = (!v.is_null()).then(|| v.clone());
-        }
+    if d == Dialect::Beta
+        && let Some(v) = body.raw("verifiableCredentialSettings")
+    {
+        p.verifiable_credential_settings = (!v.is_null()).then(|| v.clone());
     }
     Ok(())
 }

@@ -75,14 +75,13 @@ pub fn assignment_in(d: Dialect, o: In<'_>) -> AssignmentDraft {
     if let Some(id) = o.ref_id(policy_nav) {
         a.policy_id = Some(id);
     }
-    if let Some(Some(t)) = o.obj("target") {
-        if let Some(id) = t
+    if let Some(Some(t)) = o.obj("target")
+        && let Some(id) = t
             .str("objectId")
             .flatten()
             .or_else(|| t.str("id").flatten())
-        {
-            a.target_id = Some(id);
-        }
+    {
+        a.target_id = Some(id);
     }
     a
 }
@@ -149,13 +148,13 @@ pub fn request_in(d: Dialect, o: In<'_>) -> RequestDraft {
             .or_else(|| a.ref_id("assignmentPolicy"))
             .or_else(|| a.ref_id("accessPackageAssignmentPolicy"));
         r.target_id = a.str("targetId").flatten();
-        if let Some(Some(t)) = a.obj("target") {
-            if r.target_id.is_none() {
-                r.target_id = t
-                    .str("objectId")
-                    .flatten()
-                    .or_else(|| t.str("id").flatten());
-            }
+        if let Some(Some(t)) = a.obj("target")
+            && r.target_id.is_none()
+        {
+            r.target_id = t
+                .str("objectId")
+                .flatten()
+                .or_else(|| t.str("id").flatten());
         }
         if r.schedule.is_none() {
             r.schedule = a.obj("schedule").flatten().map(schedule_in);

@@ -4,7 +4,15 @@ use serde_json::Value;
 
 /// Keys whose values the server owns: ids, server timestamps, audit names.
 fn server_owned(key: &str) -> bool {
-    matches!(key, "id" | "createdDateTime" | "modifiedDateTime" | "createdBy" | "modifiedBy" | "addedOn" | "addedBy")
+    matches!(
+        key,
+        "id" | "createdDateTime"
+            | "modifiedDateTime"
+            | "createdBy"
+            | "modifiedBy"
+            | "addedOn"
+            | "addedBy"
+    )
 }
 
 fn is_timestamp_key(key: &str) -> bool {
@@ -12,7 +20,10 @@ fn is_timestamp_key(key: &str) -> bool {
 }
 
 fn same_instant(a: &str, b: &str) -> bool {
-    match (accessd_domain::Timestamp::parse(a), accessd_domain::Timestamp::parse(b)) {
+    match (
+        accessd_domain::Timestamp::parse(a),
+        accessd_domain::Timestamp::parse(b),
+    ) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
@@ -45,7 +56,9 @@ fn check(expected: &Value, actual: &Value, path: &str) {
                     }
                     continue;
                 }
-                let av = a.get(k).unwrap_or_else(|| panic!("{here} is missing in {actual}"));
+                let av = a
+                    .get(k)
+                    .unwrap_or_else(|| panic!("{here} is missing in {actual}"));
                 if is_timestamp_key(k) {
                     match (ev.as_str(), av.as_str()) {
                         (Some(x), Some(y)) => assert!(same_instant(x, y), "{here}: {x} != {y}"),
@@ -90,7 +103,9 @@ pub fn fill(v: &Value, pairs: &[(&str, &str)]) -> Value {
             v.clone()
         }
         Value::Array(a) => Value::Array(a.iter().map(|x| fill(x, pairs)).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), fill(x, pairs))).collect()),
+        Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, x)| (k.clone(), fill(x, pairs))).collect())
+        }
         other => other.clone(),
     }
 }

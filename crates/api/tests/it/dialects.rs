@@ -50,7 +50,14 @@ async fn policy_written_in_beta_reads_in_v1() {
             "isAccessRecommendationEnabled": true, "isApprovalJustificationRequired": false
         }
     });
-    let created = TestApp::expect(app.post(&format!("{BETA}/accessPackageAssignmentPolicies"), body.clone()).await, 201);
+    let created = TestApp::expect(
+        app.post(
+            &format!("{BETA}/accessPackageAssignmentPolicies"),
+            body.clone(),
+        )
+        .await,
+        201,
+    );
     assert_subset(&body, &created.body);
     let id = created.id();
     let v1 = TestApp::expect(app.get(&format!("{V1}/assignmentPolicies/{id}")).await, 200);
@@ -93,11 +100,20 @@ async fn policy_written_in_beta_reads_in_v1() {
         &v1.body,
     );
     // v1.0 shows no beta names.
-    for k in ["accessPackageId", "canExtend", "durationInDays", "accessReviewSettings"] {
+    for k in [
+        "accessPackageId",
+        "canExtend",
+        "durationInDays",
+        "accessReviewSettings",
+    ] {
         assert!(v1.body.get(k).is_none(), "v1.0 shows {k}");
     }
     // And beta reads back exactly what it wrote.
-    let beta = TestApp::expect(app.get(&format!("{BETA}/accessPackageAssignmentPolicies/{id}")).await, 200);
+    let beta = TestApp::expect(
+        app.get(&format!("{BETA}/accessPackageAssignmentPolicies/{id}"))
+            .await,
+        200,
+    );
     assert_subset(&body, &beta.body);
 }
 
@@ -150,11 +166,22 @@ async fn policy_written_in_v1_reads_in_beta() {
         },
         "accessPackage": {"id": package}
     });
-    let created = TestApp::expect(app.post(&format!("{V1}/assignmentPolicies"), body.clone()).await, 201);
+    let created = TestApp::expect(
+        app.post(&format!("{V1}/assignmentPolicies"), body.clone())
+            .await,
+        201,
+    );
     let id = created.id();
     // The Python SDK's duration form is accepted and answered in ISO 8601.
-    assert_eq!(created.body["requestApprovalSettings"]["stages"][0]["durationBeforeAutomaticDenial"], json!("P2D"));
-    let beta = TestApp::expect(app.get(&format!("{BETA}/accessPackageAssignmentPolicies/{id}")).await, 200);
+    assert_eq!(
+        created.body["requestApprovalSettings"]["stages"][0]["durationBeforeAutomaticDenial"],
+        json!("P2D")
+    );
+    let beta = TestApp::expect(
+        app.get(&format!("{BETA}/accessPackageAssignmentPolicies/{id}"))
+            .await,
+        200,
+    );
     assert_subset(
         &json!({
             "accessPackageId": package,
@@ -210,9 +237,19 @@ async fn assignment_written_in_beta_reads_in_v1_and_back() {
         "isExtended": true, "expiredDateTime": "2030-03-01T00:00:00Z",
         "schedule": {"startDateTime": "2030-01-01T00:00:00Z", "expiration": {"type": "afterDateTime", "endDateTime": "2030-03-01T00:00:00Z"}}
     });
-    let a = TestApp::expect(app.post(&format!("{BETA}/accessPackageAssignments"), body.clone()).await, 201);
+    let a = TestApp::expect(
+        app.post(&format!("{BETA}/accessPackageAssignments"), body.clone())
+            .await,
+        201,
+    );
     let id = a.id();
-    let v1 = TestApp::expect(app.get(&format!("{V1}/assignments/{id}?$expand=accessPackage,assignmentPolicy,target")).await, 200);
+    let v1 = TestApp::expect(
+        app.get(&format!(
+            "{V1}/assignments/{id}?$expand=accessPackage,assignmentPolicy,target"
+        ))
+        .await,
+        200,
+    );
     assert_subset(
         &json!({
             "state": "delivered",
@@ -225,13 +262,28 @@ async fn assignment_written_in_beta_reads_in_v1_and_back() {
         }),
         &v1.body,
     );
-    for k in ["catalogId", "accessPackageId", "targetId", "assignmentState", "isExtended"] {
+    for k in [
+        "catalogId",
+        "accessPackageId",
+        "targetId",
+        "assignmentState",
+        "isExtended",
+    ] {
         assert!(v1.body.get(k).is_none(), "v1.0 shows {k}");
     }
     // v1.0 writes (the SDK's generic PATCH with the ids as additional data), beta reads.
-    let r = app.patch(&format!("{V1}/assignments/{id}"), json!({"state": "expired", "status": "ExpiredNotificationTriggered"})).await;
+    let r = app
+        .patch(
+            &format!("{V1}/assignments/{id}"),
+            json!({"state": "expired", "status": "ExpiredNotificationTriggered"}),
+        )
+        .await;
     TestApp::expect(r, 200);
-    let beta = TestApp::expect(app.get(&format!("{BETA}/accessPackageAssignments/{id}")).await, 200);
+    let beta = TestApp::expect(
+        app.get(&format!("{BETA}/accessPackageAssignments/{id}"))
+            .await,
+        200,
+    );
     assert_subset(
         &json!({"assignmentState": "Expired", "assignmentStatus": "ExpiredNotificationTriggered", "targetId": user, "isExtended": true}),
         &beta.body,
@@ -251,14 +303,30 @@ async fn requests_read_in_both_dialects() {
         )
         .await;
     let r = TestApp::expect(r, 201);
-    assert_subset(&json!({"requestType": "AdminAdd", "requestState": "Delivered", "requestStatus": "Delivered"}), &r.body);
+    assert_subset(
+        &json!({"requestType": "AdminAdd", "requestState": "Delivered", "requestStatus": "Delivered"}),
+        &r.body,
+    );
     let id = r.id();
     let v1 = TestApp::expect(app.get(&format!("{V1}/assignmentRequests/{id}")).await, 200);
-    assert_subset(&json!({"requestType": "adminAdd", "state": "delivered", "status": "Delivered"}), &v1.body);
-    let a = TestApp::expect(app.get(&format!("{V1}/assignmentRequests/{id}/assignment")).await, 200);
+    assert_subset(
+        &json!({"requestType": "adminAdd", "state": "delivered", "status": "Delivered"}),
+        &v1.body,
+    );
+    let a = TestApp::expect(
+        app.get(&format!("{V1}/assignmentRequests/{id}/assignment"))
+            .await,
+        200,
+    );
     assert_eq!(a.body["state"], json!("delivered"));
     // The beta request path reaches the same assignment.
-    let b = TestApp::expect(app.get(&format!("{BETA}/assignmentRequests/{id}/accessPackageAssignment")).await, 200);
+    let b = TestApp::expect(
+        app.get(&format!(
+            "{BETA}/assignmentRequests/{id}/accessPackageAssignment"
+        ))
+        .await,
+        200,
+    );
     assert_eq!(b.body["id"], a.body["id"]);
     // v1.0 clients that follow Microsoft's snippets send snake_case keys: 400 naming targetId.
     let r = app
@@ -280,12 +348,33 @@ async fn catalogs_and_packages_in_both_dialects() {
     );
     let id = c.id();
     let v1 = TestApp::expect(app.get(&format!("{V1}/catalogs/{id}")).await, 200);
-    assert_subset(&json!({"displayName": "Beta cat", "catalogType": "userManaged", "state": "unpublished", "isExternallyVisible": true}), &v1.body);
-    let p = TestApp::expect(app.post(&format!("{BETA}/accessPackages"), json!({"displayName": "Beta pkg", "catalogId": id})).await, 201);
-    let v1p = TestApp::expect(app.get(&format!("{V1}/accessPackages/{}/catalog", p.id())).await, 200);
+    assert_subset(
+        &json!({"displayName": "Beta cat", "catalogType": "userManaged", "state": "unpublished", "isExternallyVisible": true}),
+        &v1.body,
+    );
+    let p = TestApp::expect(
+        app.post(
+            &format!("{BETA}/accessPackages"),
+            json!({"displayName": "Beta pkg", "catalogId": id}),
+        )
+        .await,
+        201,
+    );
+    let v1p = TestApp::expect(
+        app.get(&format!("{V1}/accessPackages/{}/catalog", p.id()))
+            .await,
+        200,
+    );
     assert_eq!(v1p.body["id"], json!(id));
-    let listed = TestApp::expect(app.get(&format!("{V1}/catalogs/{id}/accessPackages")).await, 200);
+    let listed = TestApp::expect(
+        app.get(&format!("{V1}/catalogs/{id}/accessPackages")).await,
+        200,
+    );
     assert_eq!(listed.values().len(), 1);
-    let identity = TestApp::expect(app.get(&format!("/v1.0/identityGovernance/catalogs/{id}")).await, 200);
+    let identity = TestApp::expect(
+        app.get(&format!("/v1.0/identityGovernance/catalogs/{id}"))
+            .await,
+        200,
+    );
     assert_eq!(identity.body["displayName"], json!("Beta cat"));
 }

@@ -35,7 +35,11 @@ async fn world() -> World {
         )
         .await;
     TestApp::expect(r, 201);
-    let resources = app.get(&format!("/v1.0/identityGovernance/entitlementManagement/catalogs/{catalog}/resources")).await;
+    let resources = app
+        .get(&format!(
+            "/v1.0/identityGovernance/entitlementManagement/catalogs/{catalog}/resources"
+        ))
+        .await;
     let resource = resources.values()[0]["id"].as_str().unwrap().to_string();
     let package = app.package(&catalog, "Analytics").await;
     let r = app
@@ -50,13 +54,33 @@ async fn world() -> World {
     TestApp::expect(r, 201);
     let policy = app.policy(&package).await;
     let assignment = app.assign(&package, &policy, &user).await;
-    let reqs = app.get(&format!("{EM}/accessPackageAssignments/{assignment}/accessPackageAssignmentRequests")).await;
-    let request = TestApp::expect(reqs, 200).values()[0]["id"].as_str().unwrap().to_string();
-    let roles = app.get(&format!("{EM}/accessPackageAssignments/{assignment}/accessPackageAssignmentResourceRoles")).await;
+    let reqs = app
+        .get(&format!(
+            "{EM}/accessPackageAssignments/{assignment}/accessPackageAssignmentRequests"
+        ))
+        .await;
+    let request = TestApp::expect(reqs, 200).values()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let roles = app
+        .get(&format!(
+            "{EM}/accessPackageAssignments/{assignment}/accessPackageAssignmentResourceRoles"
+        ))
+        .await;
     let roles = TestApp::expect(roles, 200).values();
     assert_eq!(roles.len(), 1, "the group membership was delivered");
     let resource_role = roles[0]["id"].as_str().unwrap().to_string();
-    World { app, user, catalog, package, policy, assignment, request, resource_role }
+    World {
+        app,
+        user,
+        catalog,
+        package,
+        policy,
+        assignment,
+        request,
+        resource_role,
+    }
 }
 
 // ---- 000: Update accessPackageAssignment (beta, six paths) --------------------------------------
@@ -114,8 +138,12 @@ async fn seed_000_update_assignment_on_all_six_paths() {
         format!("/beta/accessPackageAssignmentRequests/{r}/accessPackageAssignment"),
         format!("{EM}/accessPackageAssignments/{a}"),
         format!("/beta/accessPackageAssignmentResourceRoles/{rr}/accessPackageAssignments/{a}"),
-        format!("{EM}/accessPackageAssignments/{a}/accessPackageAssignmentRequests/{r}/accessPackageAssignment"),
-        format!("{EM}/accessPackageAssignments/{a}/accessPackageAssignmentResourceRoles/{rr}/accessPackageAssignments/{a}"),
+        format!(
+            "{EM}/accessPackageAssignments/{a}/accessPackageAssignmentRequests/{r}/accessPackageAssignment"
+        ),
+        format!(
+            "{EM}/accessPackageAssignments/{a}/accessPackageAssignmentResourceRoles/{rr}/accessPackageAssignments/{a}"
+        ),
     ];
     let values = assignment_values(&w);
     let body = fill(&seed_000_request(), &pairs(&values));
@@ -125,7 +153,12 @@ async fn seed_000_update_assignment_on_all_six_paths() {
         assert_subset(&want, &res.body);
         assert_eq!(res.body["id"], json!(a), "{path}");
         // And it stuck.
-        let got = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignments/{a}")).await, 200);
+        let got = TestApp::expect(
+            w.app
+                .get(&format!("{EM}/accessPackageAssignments/{a}"))
+                .await,
+            200,
+        );
         assert_subset(&want, &got.body);
     }
     // The placeholder text itself is not a valid state.
@@ -134,8 +167,18 @@ async fn seed_000_update_assignment_on_all_six_paths() {
     assert_eq!(res.status, 400, "{}", res.text);
     assert_eq!(res.error_code(), "BadRequest");
     let target = res.body["error"]["target"].as_str().unwrap();
-    assert!(target == "assignmentStatus" || target == "assignmentState", "{target}");
-    assert!(res.body["error"]["message"].as_str().unwrap().contains("Delivered"), "{}", res.text);
+    assert!(
+        target == "assignmentStatus" || target == "assignmentState",
+        "{target}"
+    );
+    assert!(
+        res.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Delivered"),
+        "{}",
+        res.text
+    );
 }
 
 #[tokio::test]
@@ -146,13 +189,19 @@ async fn seed_000_paths_check_their_relationships() {
     let values = assignment_values(&w);
     let body = fill(&seed_000_request(), &pairs(&values));
     // The request belongs to the first assignment, not to `other`.
-    let path = format!("{EM}/accessPackageAssignments/{other}/accessPackageAssignmentRequests/{}/accessPackageAssignment", w.request);
+    let path = format!(
+        "{EM}/accessPackageAssignments/{other}/accessPackageAssignmentRequests/{}/accessPackageAssignment",
+        w.request
+    );
     let res = w.app.patch(&path, body.clone()).await;
     assert_eq!(res.status, 404, "{}", res.text);
     assert_eq!(res.error_code(), "ResourceNotFound");
     // The resource role was delivered by both assignments (same role, same scope, different
     // subjects: different resource roles), so the other's role does not reach the first.
-    let path = format!("/beta/accessPackageAssignmentResourceRoles/{}/accessPackageAssignments/{other}", w.resource_role);
+    let path = format!(
+        "/beta/accessPackageAssignmentResourceRoles/{}/accessPackageAssignments/{other}",
+        w.resource_role
+    );
     assert_eq!(w.app.patch(&path, body).await.status, 404);
 }
 
@@ -206,8 +255,14 @@ fn seed_001_response() -> Value {
     let mut v = seed_001_request();
     let o = v.as_object_mut().unwrap();
     o.insert("id".into(), json!("e3e85c70-5c70-e3e8-705c-e8e3705ce8e3"));
-    o.insert("createdDateTime".into(), json!("2017-01-01T00:00:31.4223767+00:00"));
-    o.insert("modifiedDateTime".into(), json!("2016-12-31T23:58:55.6791311+00:00"));
+    o.insert(
+        "createdDateTime".into(),
+        json!("2017-01-01T00:00:31.4223767+00:00"),
+    );
+    o.insert(
+        "modifiedDateTime".into(),
+        json!("2016-12-31T23:58:55.6791311+00:00"),
+    );
     v
 }
 
@@ -221,7 +276,9 @@ async fn seed_001_update_policy_on_all_six_paths() {
         format!("/beta/accessPackages/{ap}/accessPackageAssignmentPolicies/{p}"),
         format!("{EM}/accessPackageAssignmentPolicies/{p}"),
         format!("{EM}/accessPackageAssignments/{a}/accessPackageAssignmentPolicy"),
-        format!("{EM}/accessPackageCatalogs/{c}/accessPackages/{ap}/accessPackageAssignmentPolicies/{p}"),
+        format!(
+            "{EM}/accessPackageCatalogs/{c}/accessPackages/{ap}/accessPackageAssignmentPolicies/{p}"
+        ),
     ];
     let values: Vec<(&str, String)> = vec![
         ("Access Package Id value", ap.clone()),
@@ -245,18 +302,36 @@ async fn seed_001_update_policy_on_all_six_paths() {
         // createdBy/modifiedBy are the server's: the caller, never what the body claimed.
         assert_eq!(res.body["createdBy"], json!("admin@accessd.test"));
         assert_eq!(res.body["modifiedBy"], json!("admin@accessd.test"));
-        let got = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignmentPolicies/{p}")).await, 200);
+        let got = TestApp::expect(
+            w.app
+                .get(&format!("{EM}/accessPackageAssignmentPolicies/{p}"))
+                .await,
+            200,
+        );
         assert_subset(&want, &got.body);
     }
     // Each placeholder left as it is names its property.
     for (placeholder, property) in [
         ("Scope Type value", "requestorSettings.scopeType"),
-        ("Approval Mode value", "requestApprovalSettings.approvalMode"),
-        ("Recurrence Type value", "accessReviewSettings.recurrenceType"),
+        (
+            "Approval Mode value",
+            "requestApprovalSettings.approvalMode",
+        ),
+        (
+            "Recurrence Type value",
+            "accessReviewSettings.recurrenceType",
+        ),
         ("Reviewer Type value", "accessReviewSettings.reviewerType"),
     ] {
-        let keep: Vec<(&str, String)> = values.iter().filter(|(k, _)| *k != placeholder).cloned().collect();
-        let res = w.app.patch(&paths[0], fill(&seed_001_request(), &pairs(&keep))).await;
+        let keep: Vec<(&str, String)> = values
+            .iter()
+            .filter(|(k, _)| *k != placeholder)
+            .cloned()
+            .collect();
+        let res = w
+            .app
+            .patch(&paths[0], fill(&seed_001_request(), &pairs(&keep)))
+            .await;
         assert_eq!(res.status, 400, "{placeholder}: {}", res.text);
         assert_eq!(res.error_code(), "BadRequest");
         assert_eq!(res.body["error"]["target"], json!(property), "{}", res.text);
@@ -350,7 +425,10 @@ async fn seed_002_example_2_legacy_shape_in_v1() {
     assert_eq!(res.body["customExtensionStageSettings"], json!([]));
     // v1.0's own names carry the same meaning.
     assert_eq!(res.body["allowedTargetScope"], json!("allDirectoryUsers"));
-    assert_eq!(res.body["requestorSettings"]["enableTargetsToSelfAddAccess"], json!(true));
+    assert_eq!(
+        res.body["requestorSettings"]["enableTargetsToSelfAddAccess"],
+        json!(true)
+    );
 }
 
 #[tokio::test]
@@ -429,10 +507,21 @@ async fn seed_002_put_resets_what_is_not_sent() {
         "accessPackage": {"id": w.package}
     });
     TestApp::expect(w.app.put(&url, full).await, 200);
-    let res = TestApp::expect(w.app.put(&url, json!({"displayName": "Bare", "accessPackage": {"id": w.package}})).await, 200);
+    let res = TestApp::expect(
+        w.app
+            .put(
+                &url,
+                json!({"displayName": "Bare", "accessPackage": {"id": w.package}}),
+            )
+            .await,
+        200,
+    );
     assert_eq!(res.body["allowedTargetScope"], json!("notSpecified"));
     assert_eq!(res.body["expiration"]["type"], json!("noExpiration"));
-    assert_eq!(res.body["requestorSettings"]["enableTargetsToSelfAddAccess"], json!(false));
+    assert_eq!(
+        res.body["requestorSettings"]["enableTargetsToSelfAddAccess"],
+        json!(false)
+    );
     assert_eq!(res.body["description"], Value::Null);
 }
 
@@ -442,7 +531,10 @@ async fn seed_002_put_resets_what_is_not_sent() {
 async fn seed_003_list_get_filter_by_current_user_and_relationships() {
     let w = world().await;
     let a = &w.assignment;
-    let list = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignments")).await, 200);
+    let list = TestApp::expect(
+        w.app.get(&format!("{EM}/accessPackageAssignments")).await,
+        200,
+    );
     let item = &list.values()[0];
     // Every property of the documented JSON representation.
     for k in [
@@ -468,29 +560,78 @@ async fn seed_003_list_get_filter_by_current_user_and_relationships() {
         }),
         item,
     );
-    let one = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignments/{a}")).await, 200);
+    let one = TestApp::expect(
+        w.app
+            .get(&format!("{EM}/accessPackageAssignments/{a}"))
+            .await,
+        200,
+    );
     assert_eq!(one.body["id"], json!(a));
-    assert!(one.body["@odata.context"].as_str().unwrap().ends_with("accessPackageAssignments/$entity"));
+    assert!(
+        one.body["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("accessPackageAssignments/$entity")
+    );
 
     let token = w.app.token_for(&w.user);
     let mine = w
         .app
-        .raw("GET", &format!("{EM}/accessPackageAssignments/filterByCurrentUser(on='target')"), Some(&token), &[], vec![])
+        .raw(
+            "GET",
+            &format!("{EM}/accessPackageAssignments/filterByCurrentUser(on='target')"),
+            Some(&token),
+            &[],
+            vec![],
+        )
         .await;
     assert_eq!(mine.status, 200, "{}", mine.text);
     assert_eq!(mine.values().len(), 1);
     assert_eq!(mine.values()[0]["id"], json!(a));
-    let nobody = w.app.get(&format!("{EM}/accessPackageAssignments/filterByCurrentUser(on='target')")).await;
-    assert_eq!(nobody.values().len(), 0, "the admin is the target of nothing");
+    let nobody = w
+        .app
+        .get(&format!(
+            "{EM}/accessPackageAssignments/filterByCurrentUser(on='target')"
+        ))
+        .await;
+    assert_eq!(
+        nobody.values().len(),
+        0,
+        "the admin is the target of nothing"
+    );
 
-    let pkg = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignments/{a}/accessPackage")).await, 200);
+    let pkg = TestApp::expect(
+        w.app
+            .get(&format!("{EM}/accessPackageAssignments/{a}/accessPackage"))
+            .await,
+        200,
+    );
     assert_eq!(pkg.body["id"], json!(w.package));
-    let pol = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignments/{a}/accessPackageAssignmentPolicy")).await, 200);
+    let pol = TestApp::expect(
+        w.app
+            .get(&format!(
+                "{EM}/accessPackageAssignments/{a}/accessPackageAssignmentPolicy"
+            ))
+            .await,
+        200,
+    );
     assert_eq!(pol.body["id"], json!(w.policy));
-    let roles = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignments/{a}/accessPackageAssignmentResourceRoles")).await, 200);
+    let roles = TestApp::expect(
+        w.app
+            .get(&format!(
+                "{EM}/accessPackageAssignments/{a}/accessPackageAssignmentResourceRoles"
+            ))
+            .await,
+        200,
+    );
     assert_eq!(roles.values()[0]["id"], json!(w.resource_role));
     assert_eq!(roles.values()[0]["status"], json!("Fulfilled"));
-    let target = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignments/{a}/target")).await, 200);
+    let target = TestApp::expect(
+        w.app
+            .get(&format!("{EM}/accessPackageAssignments/{a}/target"))
+            .await,
+        200,
+    );
     assert_eq!(target.body["objectId"], json!(w.user));
     assert_eq!(target.body["displayName"], json!("Ada Lovelace"));
 
@@ -506,13 +647,26 @@ async fn seed_003_list_get_filter_by_current_user_and_relationships() {
     assert_eq!(q.values().len(), 1);
     assert_eq!(q.values()[0]["target"]["objectId"], json!(w.user));
     assert_eq!(q.values()[0]["accessPackage"]["id"], json!(w.package));
-    let q = w.app.get(&format!("{EM}/accessPackageAssignments?$filter=assignmentState%20eq%20'Delivered'")).await;
+    let q = w
+        .app
+        .get(&format!(
+            "{EM}/accessPackageAssignments?$filter=assignmentState%20eq%20'Delivered'"
+        ))
+        .await;
     assert_eq!(TestApp::expect(q, 200).values().len(), 1);
-    let q = w.app.get(&format!("{EM}/accessPackageAssignments?$filter=assignmentState%20eq%20'Expired'")).await;
+    let q = w
+        .app
+        .get(&format!(
+            "{EM}/accessPackageAssignments?$filter=assignmentState%20eq%20'Expired'"
+        ))
+        .await;
     assert_eq!(TestApp::expect(q, 200).values().len(), 0);
     let q = w
         .app
-        .get(&format!("{EM}/accessPackageAssignments?$filter=accessPackageAssignmentPolicy/id%20eq%20'{}'", w.policy))
+        .get(&format!(
+            "{EM}/accessPackageAssignments?$filter=accessPackageAssignmentPolicy/id%20eq%20'{}'",
+            w.policy
+        ))
         .await;
     assert_eq!(TestApp::expect(q, 200).values().len(), 1);
 }
@@ -560,16 +714,40 @@ async fn seed_004_post_assignments_and_ref() {
         assert_subset(&want, &res.body);
         let id = res.id();
         let location = res.header("location").unwrap().to_string();
-        assert!(location.ends_with(&format!("/identityGovernance/entitlementManagement/accessPackageAssignments/{id}")), "{location}");
-        let got = TestApp::expect(w.app.get(&format!("{EM}/accessPackageAssignments/{id}")).await, 200);
+        assert!(
+            location.ends_with(&format!(
+                "/identityGovernance/entitlementManagement/accessPackageAssignments/{id}"
+            )),
+            "{location}"
+        );
+        let got = TestApp::expect(
+            w.app
+                .get(&format!("{EM}/accessPackageAssignments/{id}"))
+                .await,
+            200,
+        );
         assert_subset(&want, &got.body);
         // Delivered: the group membership arrived with it.
-        let roles = w.app.get(&format!("{EM}/accessPackageAssignments/{id}/accessPackageAssignmentResourceRoles")).await;
+        let roles = w
+            .app
+            .get(&format!(
+                "{EM}/accessPackageAssignments/{id}/accessPackageAssignmentResourceRoles"
+            ))
+            .await;
         assert_eq!(TestApp::expect(roles, 200).values().len(), 1);
     }
     // The OData reference form names an existing assignment.
-    let url = format!("https://graph.microsoft.com/beta/identityGovernance/entitlementManagement/accessPackageAssignments/{}", w.assignment);
-    let res = w.app.post(&format!("{EM}/accessPackageAssignments/$ref"), json!({"@odata.id": url})).await;
+    let url = format!(
+        "https://graph.microsoft.com/beta/identityGovernance/entitlementManagement/accessPackageAssignments/{}",
+        w.assignment
+    );
+    let res = w
+        .app
+        .post(
+            &format!("{EM}/accessPackageAssignments/$ref"),
+            json!({"@odata.id": url}),
+        )
+        .await;
     assert_eq!(res.status, 204, "{}", res.text);
     let res = w
         .app
