@@ -246,14 +246,17 @@ impl Builder {
                 } else {
                     ("from_id", "to_id")
                 };
-                self.push(if *all { "(NOT EXISTS (" } else { "(EXISTS (" });
+                // `t0.id [NOT] IN (ids linked to a matching entity)`: the outer row is found by its
+                // primary key and the links by their (rel, side) index; no scan of the outer table.
+                self.push(&format!("({outer}.id "));
+                self.push(if *all { "NOT IN (" } else { "IN (" });
                 self.push(&format!(
-                    "SELECT 1 FROM links l{a} JOIN {table} {inner} ON {inner}.id = l{a}.{theirs} WHERE l{a}.rel = ",
+                    "SELECT l{a}.{mine} FROM links l{a} JOIN {table} {inner} ON {inner}.id = l{a}.{theirs} WHERE l{a}.rel = ",
                     a = self.alias,
                     table = kind.table()
                 ));
                 self.bind(Value::Text(link.as_str().to_string()));
-                self.push(&format!(" AND l{}.{mine} = {outer}.id AND ", self.alias));
+                self.push(" AND ");
                 if *all {
                     self.push("NOT (");
                     self.expr(filter)?;

@@ -118,7 +118,7 @@ fn related_linked_and_lambda() {
         Kind::User,
         &q,
         expect![[r#"
-            SELECT t0.id, t0.version, t0.data FROM users t0 WHERE (EXISTS (SELECT 1 FROM links l1 JOIN groups t1 ON t1.id = l1.from_id WHERE l1.rel = $1 AND l1.to_id = t0.id AND (t1.display_name = $2))) ORDER BY t0.id ASC
+            SELECT t0.id, t0.version, t0.data FROM users t0 WHERE (t0.id IN (SELECT l1.to_id FROM links l1 JOIN groups t1 ON t1.id = l1.from_id WHERE l1.rel = $1 AND (t1.display_name = $2))) ORDER BY t0.id ASC
             [Text("group_member"), Text("Admins")]"#]],
     );
 }

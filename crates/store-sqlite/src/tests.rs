@@ -4,6 +4,7 @@ use super::*;
 use accessd_domain::query::{CmpOp, OrderKey};
 use accessd_domain::store::TxExt;
 use accessd_domain::{Catalog, CatalogState, CatalogType, PrivilegeLevel, Timestamp, model::Audit};
+use sqlx::Row as _;
 
 fn catalog(id: &str, name: &str) -> Catalog {
     let now = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
@@ -221,4 +222,85 @@ async fn file_database_survives_reopen() {
     drop(r);
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The plan SQLite picks for a rendered query.
+async fn plan(store: &SqliteStore, kind: Kind, q: &Query) -> String {
+    let (sql, _) = accessd_sql::select(D, kind, q).unwrap();
+    let mut query = sqlx::query(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", sql.text)));
+    for v in &sql.binds {
+        query = match v {
+            Value::Text(s) => query.bind(s.clone()),
+            Value::Int(i) => query.bind(*i),
+            Value::Bool(b) => query.bind(*b),
+            Value::Float(f) => query.bind(*f),
+            Value::Null => query.bind(Option::<String>::None),
+        };
+    }
+    let rows = query.fetch_all(&store.reader).await.unwrap();
+    rows.iter()
+        .map(|r| r.get::<String, _>(3))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[tokio::test]
+async fn lookups_by_id_and_relationship_use_indexes() {
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    let by_id = plan(
+        &store,
+        Kind::Assignment,
+        &Query::filtered(Expr::col_eq("id", "x")),
+    )
+    .await;
+    assert!(
+        by_id.contains("USING INDEX sqlite_autoindex_assignments_1")
+            || by_id.contains("PRIMARY KEY"),
+        "{by_id}"
+    );
+    for (kind, col) in [
+        (Kind::Assignment, "target_object_id"),
+        (Kind::Assignment, "access_package_id"),
+        (Kind::Assignment, "policy_id"),
+        (Kind::Policy, "access_package_id"),
+        (Kind::AccessPackage, "catalog_id"),
+        (Kind::AssignmentRequest, "assignment_id"),
+        (Kind::ResourceRoleScope, "access_package_id"),
+        (Kind::Subject, "object_id"),
+    ] {
+        let q = Query {
+            limit: Some(100),
+            ..Query::filtered(Expr::col_eq(col, "x"))
+        };
+        let p = plan(&store, kind, &q).await;
+        assert!(
+            p.contains(&format!("USING INDEX {}_{col}", kind.table())),
+            "{kind:?}.{col}: {p}"
+        );
+        assert!(
+            !p.contains("USE TEMP B-TREE"),
+            "{kind:?}.{col} sorts instead of walking the index: {p}"
+        );
+        // The next page (keyset) walks the same index.
+        let q = Query {
+            after: Some(vec![Value::Text("id5".into())]),
+            ..q
+        };
+        let p = plan(&store, kind, &q).await;
+        assert!(
+            p.contains(&format!("USING INDEX {}_{col}", kind.table())),
+            "{kind:?}.{col} next page: {p}"
+        );
+    }
+    // Links are looked up from both ends.
+    let q = Query::filtered(Expr::Linked {
+        link: Link::DeliveredBy,
+        reverse: false,
+        kind: Kind::Assignment,
+        filter: Box::new(Expr::col_eq("id", "a")),
+        all: false,
+    });
+    let p = plan(&store, Kind::AssignmentResourceRole, &q).await;
+    assert!(p.contains("links"), "{p}");
+    assert!(!p.contains("SCAN l"), "{p}");
 }
