@@ -2,7 +2,7 @@
 //! code, names the property or id at fault, and nothing is written.
 
 use accessd_testkit::{Resp, TestApp};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const EM: &str = "/v1.0/identityGovernance/entitlementManagement";
 const EM_BETA: &str = "/beta/identityGovernance/entitlementManagement";
@@ -15,11 +15,15 @@ fn random_id() -> String {
 async fn count(app: &TestApp, collection: &str) -> u64 {
     let r = TestApp::expect(app.get(&format!("{collection}/$count")).await, 200);
     assert!(
-        r.header("content-type").is_some_and(|c| c.starts_with("text/plain")),
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("text/plain")),
         "$count answered {:?}",
         r.header("content-type")
     );
-    r.text.trim().parse().unwrap_or_else(|_| panic!("$count is not a number: {}", r.text))
+    r.text
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("$count is not a number: {}", r.text))
 }
 
 async fn catalogs(app: &TestApp) -> u64 {
@@ -28,7 +32,8 @@ async fn catalogs(app: &TestApp) -> u64 {
 
 /// Sends raw bytes with the admin token.
 async fn send(app: &TestApp, method: &str, path: &str, body: &[u8]) -> Resp {
-    app.raw(method, path, Some(&app.admin_token), &[], body.to_vec()).await
+    app.raw(method, path, Some(&app.admin_token), &[], body.to_vec())
+        .await
 }
 
 /// Asserts a 400 `BadRequest` whose target is `target` and whose message names `name`.
@@ -37,7 +42,10 @@ fn assert_bad_property(r: &Resp, target: &str, name: &str) {
     assert_eq!(r.error_code(), "BadRequest", "{}", r.text);
     assert_eq!(r.body["error"]["target"], json!(target), "{}", r.text);
     let message = r.body["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains(name), "the message does not name '{name}': {message}");
+    assert!(
+        message.contains(name),
+        "the message does not name '{name}': {message}"
+    );
 }
 
 fn message(r: &Resp) -> &str {
@@ -48,7 +56,13 @@ fn message(r: &Resp) -> &str {
 async fn malformed_json_is_a_bad_request_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let before = catalogs(&app).await;
-    let r = send(&app, "POST", &format!("{EM}/catalogs"), br#"{"displayName": "#).await;
+    let r = send(
+        &app,
+        "POST",
+        &format!("{EM}/catalogs"),
+        br#"{"displayName": "#,
+    )
+    .await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.error_code(), "BadRequest");
     assert!(message(&r).contains("not valid JSON"), "{}", r.text);
@@ -58,7 +72,13 @@ async fn malformed_json_is_a_bad_request_and_writes_nothing() {
 #[tokio::test]
 async fn a_json_array_body_is_a_bad_request() {
     let app = TestApp::spawn().await;
-    let r = send(&app, "POST", &format!("{EM}/catalogs"), br#"[{"displayName": "x"}]"#).await;
+    let r = send(
+        &app,
+        "POST",
+        &format!("{EM}/catalogs"),
+        br#"[{"displayName": "x"}]"#,
+    )
+    .await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.error_code(), "BadRequest");
     assert!(message(&r).contains("JSON object"), "{}", r.text);
@@ -78,7 +98,12 @@ async fn an_empty_body_on_create_is_a_bad_request() {
 #[tokio::test]
 async fn a_wrong_json_type_names_the_property() {
     let app = TestApp::spawn().await;
-    let r = app.post(&format!("{EM}/catalogs"), json!({"displayName": "x", "isExternallyVisible": "yes"})).await;
+    let r = app
+        .post(
+            &format!("{EM}/catalogs"),
+            json!({"displayName": "x", "isExternallyVisible": "yes"}),
+        )
+        .await;
     assert_bad_property(&r, "isExternallyVisible", "isExternallyVisible");
     assert_eq!(catalogs(&app).await, 0);
 }
@@ -86,7 +111,12 @@ async fn a_wrong_json_type_names_the_property() {
 #[tokio::test]
 async fn an_unknown_property_on_a_closed_type_names_the_property() {
     let app = TestApp::spawn().await;
-    let r = app.post(&format!("{EM}/catalogs"), json!({"displayName": "x", "colour": "red"})).await;
+    let r = app
+        .post(
+            &format!("{EM}/catalogs"),
+            json!({"displayName": "x", "colour": "red"}),
+        )
+        .await;
     assert_bad_property(&r, "colour", "colour");
     assert!(message(&r).contains("accessPackageCatalog"), "{}", r.text);
     assert_eq!(catalogs(&app).await, 0);
@@ -134,7 +164,9 @@ async fn nested_errors_in_a_policy_name_the_dotted_path() {
 #[tokio::test]
 async fn a_missing_required_property_is_named() {
     let app = TestApp::spawn().await;
-    let r = app.post(&format!("{EM}/catalogs"), json!({"description": "no name"})).await;
+    let r = app
+        .post(&format!("{EM}/catalogs"), json!({"description": "no name"}))
+        .await;
     assert_bad_property(&r, "displayName", "displayName");
     assert_eq!(catalogs(&app).await, 0);
 
@@ -142,7 +174,10 @@ async fn a_missing_required_property_is_named() {
     let user = app.user("Ann").await;
     let assignments = format!("{EM_BETA}/accessPackageAssignments");
     let r = app
-        .post(&assignments, json!({"catalogId": c, "accessPackageId": p, "assignmentPolicyId": pol}))
+        .post(
+            &assignments,
+            json!({"catalogId": c, "accessPackageId": p, "assignmentPolicyId": pol}),
+        )
         .await;
     assert_bad_property(&r, "targetId", "targetId");
     assert_eq!(count(&app, &assignments).await, 0);
@@ -182,9 +217,17 @@ async fn a_value_outside_an_enum_lists_the_allowed_values() {
                    "requestorSettings": {"scopeType": "Scope Type value", "acceptRequests": true}}),
         )
         .await;
-    assert_bad_property(&r, "requestorSettings.scopeType", "SpecificDirectorySubjects");
+    assert_bad_property(
+        &r,
+        "requestorSettings.scopeType",
+        "SpecificDirectorySubjects",
+    );
     assert!(message(&r).contains("'Scope Type value'"), "{}", r.text);
-    assert_eq!(count(&app, &v1_policies).await, 1, "only the harness's policy exists");
+    assert_eq!(
+        count(&app, &v1_policies).await,
+        1,
+        "only the harness's policy exists"
+    );
 
     let assignments = format!("{EM_BETA}/accessPackageAssignments");
     let r = app
@@ -209,7 +252,9 @@ async fn an_id_that_does_not_exist_is_a_404_naming_it() {
     assert!(message(&r).contains(&missing), "{}", r.text);
 
     // The same in beta and under a parenthesised key.
-    let r = app.get(&format!("{EM_BETA}/accessPackageCatalogs('{missing}')")).await;
+    let r = app
+        .get(&format!("{EM_BETA}/accessPackageCatalogs('{missing}')"))
+        .await;
     assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.error_code(), "ResourceNotFound");
     assert!(message(&r).contains(&missing), "{}", r.text);
@@ -234,12 +279,18 @@ async fn a_body_reference_to_a_missing_id_is_a_404_naming_it() {
 
     let c = app.catalog("C").await;
     let r = app
-        .post(&format!("{EM}/accessPackages"), json!({"displayName": "x", "catalog": {"id": missing}}))
+        .post(
+            &format!("{EM}/accessPackages"),
+            json!({"displayName": "x", "catalog": {"id": missing}}),
+        )
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.error_code(), "ResourceNotFound");
     assert!(message(&r).contains(&missing), "{}", r.text);
-    assert_eq!(count(&app, &format!("{EM}/catalogs/{c}/accessPackages")).await, 0);
+    assert_eq!(
+        count(&app, &format!("{EM}/catalogs/{c}/accessPackages")).await,
+        0
+    );
     assert_eq!(count(&app, &format!("{EM}/accessPackages")).await, 0);
 }
 
@@ -251,7 +302,9 @@ async fn a_key_must_belong_to_the_collection_the_path_reached() {
     let b = app.package(&c, "B").await;
     let pa = app.policy(&a).await;
     let pb = app.policy(&b).await;
-    let path = |pkg: &str, pol: &str| format!("{EM_BETA}/accessPackages/{pkg}/accessPackageAssignmentPolicies/{pol}");
+    let path = |pkg: &str, pol: &str| {
+        format!("{EM_BETA}/accessPackages/{pkg}/accessPackageAssignmentPolicies/{pol}")
+    };
 
     let r = app.get(&path(&a, &pb)).await;
     assert_eq!(r.status, 404, "{}", r.text);
@@ -264,7 +317,9 @@ async fn a_key_must_belong_to_the_collection_the_path_reached() {
     assert_eq!(r.body["id"], json!(pb));
 
     // The same in v1.0.
-    let r = app.get(&format!("{EM}/accessPackages/{b}/assignmentPolicies/{pa}")).await;
+    let r = app
+        .get(&format!("{EM}/accessPackages/{b}/assignmentPolicies/{pa}"))
+        .await;
     assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.error_code(), "ResourceNotFound");
 }
@@ -282,7 +337,9 @@ async fn a_body_over_one_mebibyte_is_refused_with_413() {
 
     // Just under the limit is accepted.
     let name = "y".repeat(1000 * 1024);
-    let r = app.post(&format!("{EM}/catalogs"), json!({"displayName": name})).await;
+    let r = app
+        .post(&format!("{EM}/catalogs"), json!({"displayName": name}))
+        .await;
     assert_eq!(r.status, 201, "{}", &r.text[..r.text.len().min(300)]);
     assert_eq!(catalogs(&app).await, 1);
 }
@@ -292,13 +349,26 @@ async fn an_unsupported_method_is_405() {
     let app = TestApp::spawn().await;
     let (c, _p, pol) = app.package_with_policy().await;
 
-    let r = app.patch(&format!("{EM}/assignmentPolicies/{pol}"), json!({"description": "changed"})).await;
+    let r = app
+        .patch(
+            &format!("{EM}/assignmentPolicies/{pol}"),
+            json!({"description": "changed"}),
+        )
+        .await;
     assert_eq!(r.status, 405, "{}", r.text);
     assert_eq!(r.error_code(), "MethodNotAllowed");
-    let r = TestApp::expect(app.get(&format!("{EM}/assignmentPolicies/{pol}")).await, 200);
+    let r = TestApp::expect(
+        app.get(&format!("{EM}/assignmentPolicies/{pol}")).await,
+        200,
+    );
     assert_eq!(r.body["description"], json!("direct"));
 
-    let r = app.put(&format!("{EM}/catalogs/{c}"), json!({"displayName": "Replaced"})).await;
+    let r = app
+        .put(
+            &format!("{EM}/catalogs/{c}"),
+            json!({"displayName": "Replaced"}),
+        )
+        .await;
     assert_eq!(r.status, 405, "{}", r.text);
     assert_eq!(r.error_code(), "MethodNotAllowed");
     let r = TestApp::expect(app.get(&format!("{EM}/catalogs/{c}")).await, 200);
@@ -309,14 +379,24 @@ async fn an_unsupported_method_is_405() {
 async fn an_unknown_path_segment_is_an_error_envelope() {
     let app = TestApp::spawn().await;
     let r = app.get(&format!("{EM}/nothingHere")).await;
-    assert!(r.status == 400 || r.status == 404, "{}: {}", r.status, r.text);
+    assert!(
+        r.status == 400 || r.status == 404,
+        "{}: {}",
+        r.status,
+        r.text
+    );
     assert_eq!(r.error_code(), "BadRequest");
     assert!(message(&r).contains("nothingHere"), "{}", r.text);
 
     // A navigation the type does not have.
     let c = app.catalog("C").await;
     let r = app.get(&format!("{EM}/catalogs/{c}/nothingHere")).await;
-    assert!(r.status == 400 || r.status == 404, "{}: {}", r.status, r.text);
+    assert!(
+        r.status == 400 || r.status == 404,
+        "{}: {}",
+        r.status,
+        r.text
+    );
     r.error_code();
     assert!(message(&r).contains("nothingHere"), "{}", r.text);
 }
@@ -354,7 +434,10 @@ async fn deleting_an_access_package_with_assignments_is_refused() {
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.error_code(), "InvalidDeleteAccessPackageHasAssignments");
     TestApp::expect(app.get(&format!("{EM}/accessPackages/{p}")).await, 200);
-    TestApp::expect(app.get(&format!("{EM}/assignmentPolicies/{pol}")).await, 200);
+    TestApp::expect(
+        app.get(&format!("{EM}/assignmentPolicies/{pol}")).await,
+        200,
+    );
     let r = TestApp::expect(app.get(&format!("{EM}/assignments/{a}")).await, 200);
     assert_eq!(r.body["state"], json!("delivered"));
 }
@@ -417,14 +500,23 @@ async fn request_ids_are_echoed_in_headers_and_inner_error() {
     let path = format!("{EM}/catalogs/{missing}");
     let client_id = "4b1c1a9c-1111-2222-3333-444455556666";
     let r = app
-        .raw("GET", &path, Some(&app.admin_token), &[("client-request-id", client_id)], vec![])
+        .raw(
+            "GET",
+            &path,
+            Some(&app.admin_token),
+            &[("client-request-id", client_id)],
+            vec![],
+        )
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
     r.error_code();
     let inner = &r.body["error"]["innerError"];
     assert_eq!(r.header("client-request-id"), Some(client_id));
     assert_eq!(inner["client-request-id"], json!(client_id));
-    let request_id = r.header("request-id").expect("request-id header").to_string();
+    let request_id = r
+        .header("request-id")
+        .expect("request-id header")
+        .to_string();
     assert!(!request_id.is_empty());
     assert_eq!(inner["request-id"], json!(request_id));
     assert_ne!(request_id, client_id);
@@ -435,7 +527,10 @@ async fn request_ids_are_echoed_in_headers_and_inner_error() {
     // Without a client id, both ids are the server's request id; every request gets a new one.
     let r2 = app.get(&path).await;
     let inner2 = &r2.body["error"]["innerError"];
-    let rid2 = r2.header("request-id").expect("request-id header").to_string();
+    let rid2 = r2
+        .header("request-id")
+        .expect("request-id header")
+        .to_string();
     assert_eq!(inner2["request-id"], json!(rid2));
     assert_eq!(inner2["client-request-id"], json!(rid2));
     assert_eq!(r2.header("client-request-id"), Some(rid2.as_str()));
@@ -443,11 +538,20 @@ async fn request_ids_are_echoed_in_headers_and_inner_error() {
 
     // Successful answers carry the ids too.
     let ok = app
-        .raw("GET", &format!("{EM}/catalogs"), Some(&app.admin_token), &[("client-request-id", client_id)], vec![])
+        .raw(
+            "GET",
+            &format!("{EM}/catalogs"),
+            Some(&app.admin_token),
+            &[("client-request-id", client_id)],
+            vec![],
+        )
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert_eq!(ok.header("client-request-id"), Some(client_id));
-    assert!(ok.header("request-id").is_some_and(|id| !id.is_empty() && id != client_id));
+    assert!(
+        ok.header("request-id")
+            .is_some_and(|id| !id.is_empty() && id != client_id)
+    );
 }
 
 #[tokio::test]
@@ -483,6 +587,61 @@ async fn server_owned_properties_sent_back_are_ignored() {
     assert_eq!(catalogs(&app).await, 1);
 }
 
-/// Keeps `Value` in use for helpers that take JSON.
-#[allow(dead_code)]
-fn _uses(_: Value) {}
+#[tokio::test]
+async fn writes_to_a_missing_id_are_404() {
+    let app = TestApp::spawn().await;
+    app.catalog("C").await;
+    let missing = random_id();
+    let path = format!("{EM}/catalogs/{missing}");
+    for r in [
+        app.patch(&path, json!({"description": "x"})).await,
+        app.delete(&path).await,
+    ] {
+        assert_eq!(r.status, 404, "{}", r.text);
+        assert_eq!(r.error_code(), "ResourceNotFound");
+        assert!(message(&r).contains(&missing), "{}", r.text);
+    }
+    assert_eq!(catalogs(&app).await, 1);
+}
+
+#[tokio::test]
+async fn writes_to_a_collection_as_a_whole_are_405() {
+    let app = TestApp::spawn().await;
+    app.catalog("C").await;
+    let path = format!("{EM}/catalogs");
+    for r in [
+        app.patch(&path, json!({"description": "x"})).await,
+        app.delete(&path).await,
+    ] {
+        assert_eq!(r.status, 405, "{}", r.text);
+        assert_eq!(r.error_code(), "MethodNotAllowed");
+    }
+    assert_eq!(catalogs(&app).await, 1);
+}
+
+#[tokio::test]
+async fn bad_query_options_are_400() {
+    let app = TestApp::spawn().await;
+    let c = app.catalog("C").await;
+    let cases = [
+        (format!("{EM}/catalogs?$top=abc"), "abc"),
+        (format!("{EM}/catalogs?$top=5000"), "5000"),
+        (format!("{EM}/catalogs?$filter=colour%20eq%20'x'"), "colour"),
+        (format!("{EM}/catalogs?$orderby=colour"), "colour"),
+        (format!("{EM}/catalogs?$select=colour"), "colour"),
+        (format!("{EM}/catalogs?$skiptoken=garbage"), "garbage"),
+        (format!("{EM}/catalogs?$bogus=1"), "$bogus"),
+        (format!("{EM}/catalogs/{c}?$top=1"), "$top"),
+    ];
+    for (path, named) in cases {
+        let r = app.get(&path).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+        assert_eq!(r.error_code(), "BadRequest", "{path}");
+        assert!(message(&r).contains(named), "{path}: {}", r.text);
+    }
+    let r = app
+        .get(&format!("{EM}/catalogs?$filter=displayName%20eq"))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.error_code(), "InvalidFilter");
+}
