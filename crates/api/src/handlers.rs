@@ -590,16 +590,6 @@ async fn post(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> 
                         u.id = id;
                     }
                     wire::directory::user_in(In(&b), &mut u);
-                    for req in ["displayName", "userPrincipalName"] {
-                        if !b.contains_key(req) {
-                            return Err(ApiError::new(
-                                StatusCode::BAD_REQUEST,
-                                "Request_BadRequest",
-                                format!("Property '{req}' is required when creating the object."),
-                            )
-                            .with_target(req));
-                        }
-                    }
                     let u = s.engine.create_user(p, u).await?;
                     Ok(call.created(EKind::User, &u.id, wire::directory::user_out(&u)))
                 }
@@ -610,14 +600,6 @@ async fn post(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> 
                         g.id = id;
                     }
                     wire::directory::group_in(In(&b), &mut g);
-                    if !b.contains_key("displayName") {
-                        return Err(ApiError::new(
-                            StatusCode::BAD_REQUEST,
-                            "Request_BadRequest",
-                            "Property 'displayName' is required when creating the object.",
-                        )
-                        .with_target("displayName"));
-                    }
                     let g = s.engine.create_group(p, g).await?;
                     Ok(call.created(EKind::Group, &g.id, wire::directory::group_out(&g)))
                 }
@@ -918,6 +900,23 @@ async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
     let p = &call.caller;
     match target {
         Target::Entity { ent, within, .. } => {
+            // Through a reference (group/members/{id}, assignment/accessPackage) only the
+            // reference can be removed, with $ref; the object itself stays.
+            match &within {
+                Some(c) if c.holds_members(call.d) => {}
+                Some(_) => {
+                    return Err(ApiError::method_not_allowed(
+                        "DELETE",
+                        "an object reached through a reference; remove the reference with DELETE .../$ref",
+                    ));
+                }
+                None => {
+                    return Err(ApiError::method_not_allowed(
+                        "DELETE",
+                        "a single-valued navigation property",
+                    ));
+                }
+            }
             match ent {
                 Ent::Catalog(c) => e.delete_catalog(p, &c.id).await?,
                 Ent::AccessPackage(a) => e.delete_access_package(p, &a.id).await?,
@@ -931,7 +930,6 @@ async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
                         .await?
                 }
                 other => {
-                    let _ = within;
                     return Err(ApiError::method_not_allowed(
                         "DELETE",
                         &format!("a {}", other.kind().noun()),

@@ -648,6 +648,20 @@ pub struct Coll {
     pub context: String,
 }
 
+impl Coll {
+    /// Whether the collection holds its members (an entity set, or a containment navigation
+    /// such as `accessPackage/assignmentPolicies`) rather than referring to them
+    /// (`group/members`, `catalog/accessPackages`). Only held members can be deleted through it.
+    pub fn holds_members(&self, d: Dialect) -> bool {
+        match &self.parent {
+            None => true,
+            Some((parent, nav)) => crate::edm::find_type(d, parent.kind().type_name())
+                .and_then(|t| crate::edm::find_prop(d, t, nav))
+                .is_some_and(|p| p.contains),
+        }
+    }
+}
+
 /// What a whole path names.
 pub enum Target {
     Collection(Coll),
@@ -876,8 +890,22 @@ async fn resolve_from_key(
     walk_entity(tx, d, ent, Some(coll), rest).await
 }
 
+/// The 404 for a key, in the code Graph's directory or entitlement management uses.
+pub fn key_not_found(kind: EKind, id: &str) -> ApiError {
+    match kind {
+        EKind::User | EKind::Group | EKind::DirectoryObject => ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            format!(
+                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+            ),
+        ),
+        k => ApiError::not_found(k.noun(), id),
+    }
+}
+
 async fn key_lookup(tx: &mut dyn Tx, coll: &Coll, id: &str) -> Result<Ent, ApiError> {
-    let not_found = || ApiError::not_found(coll.kind.noun(), id);
+    let not_found = || key_not_found(coll.kind, id);
     let ent = match &coll.scope {
         Scope::Embedded(items) => items.iter().find(|x| x.id() == id).cloned(),
         _ => load(tx, coll.kind, id).await?,
@@ -918,6 +946,18 @@ fn walk_collection<'a>(
                 name: name.to_string(),
                 args: parse_args(args)?,
             });
+        }
+        // An OData cast narrows a collection of directory objects: members/microsoft.graph.user.
+        if let Some(t) = seg.strip_prefix("microsoft.graph.") {
+            let narrowed = match (coll.kind, t) {
+                (EKind::DirectoryObject | EKind::User, "user") => EKind::User,
+                (EKind::DirectoryObject | EKind::Group, "group") => EKind::Group,
+                _ => return Err(ApiError::no_route(seg)),
+            };
+            let mut c = coll.clone();
+            c.kind = narrowed;
+            c.context = format!("{}/{seg}", c.context);
+            return walk_collection(tx, d, &mut c, &rest[1..]).await;
         }
         let ent = key_lookup(tx, coll, seg).await?;
         walk_entity(tx, d, ent, Some(coll.clone()), &rest[1..]).await

@@ -15,6 +15,19 @@ fn dir_invalid(target: &str, message: impl Into<String>) -> Error {
     }
 }
 
+/// A property the directory requires: present, not null, not blank.
+fn required(value: &Option<String>, property: &str) -> Result<()> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(()),
+        _ => Err(dir_invalid(
+            property,
+            format!(
+                "Invalid value specified for property '{property}': it is required and cannot be empty."
+            ),
+        )),
+    }
+}
+
 async fn upn_taken(tx: &mut dyn Tx, upn: &str, except: &str) -> Result<bool> {
     let q = Query {
         limit: Some(2),
@@ -37,6 +50,8 @@ pub(crate) async fn object_kind(tx: &mut dyn Tx, id: &str) -> Result<Option<Dire
 
 impl Engine {
     pub async fn create_user(&self, _p: &Principal, mut user: User) -> Result<User> {
+        required(&user.display_name, "displayName")?;
+        required(&user.user_principal_name, "userPrincipalName")?;
         let mut tx = self.begin().await?;
         if user.id.is_empty() {
             user.id = new_id();
@@ -73,6 +88,8 @@ impl Engine {
             .ok_or_else(|| Error::not_found("user", id))?;
         let created = user.created_date_time;
         change(&mut user)?;
+        required(&user.display_name, "displayName")?;
+        required(&user.user_principal_name, "userPrincipalName")?;
         user.id = id.to_string();
         user.created_date_time = created;
         if let Some(upn) = &user.user_principal_name
@@ -104,6 +121,7 @@ impl Engine {
     }
 
     pub async fn create_group(&self, _p: &Principal, mut group: Group) -> Result<Group> {
+        required(&group.display_name, "displayName")?;
         let mut tx = self.begin().await?;
         if group.id.is_empty() {
             group.id = new_id();
@@ -130,6 +148,7 @@ impl Engine {
             .ok_or_else(|| Error::not_found("group", id))?;
         let created = group.created_date_time;
         change(&mut group)?;
+        required(&group.display_name, "displayName")?;
         group.id = id.to_string();
         group.created_date_time = created;
         tx.save(&group).await?;

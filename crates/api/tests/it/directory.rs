@@ -779,3 +779,160 @@ async fn directory_filters_ignore_case() {
     );
     assert_eq!(ids(&r), vec![alice]);
 }
+
+#[tokio::test]
+async fn required_names_cannot_be_null_or_blank() {
+    let app = TestApp::spawn().await;
+    for body in [
+        json!({"displayName": null, "userPrincipalName": "a@contoso.test"}),
+        json!({"displayName": "  ", "userPrincipalName": "a@contoso.test"}),
+        json!({"displayName": "A", "userPrincipalName": ""}),
+        json!({"displayName": "A"}),
+    ] {
+        let r = app.post("/v1.0/users", body.clone()).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert_eq!(r.error_code(), "Request_BadRequest");
+    }
+    for body in [
+        json!({"displayName": null}),
+        json!({"displayName": ""}),
+        json!({}),
+    ] {
+        let r = app.post("/v1.0/groups", body.clone()).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert_eq!(r.body["error"]["target"], json!("displayName"));
+    }
+    let u = app.user("Keeps Name").await;
+    for body in [
+        json!({"displayName": null}),
+        json!({"displayName": ""}),
+        json!({"userPrincipalName": null}),
+    ] {
+        let r = app.patch(&format!("/v1.0/users/{u}"), body.clone()).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+    }
+    let got = app.get(&format!("/v1.0/users/{u}")).await;
+    assert_eq!(got.body["displayName"], json!("Keeps Name"));
+    let g = app.group("Keeps Group").await;
+    let r = app
+        .patch(&format!("/v1.0/groups/{g}"), json!({"displayName": ""}))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+}
+
+#[tokio::test]
+async fn delete_through_a_reference_leaves_the_object() {
+    let app = TestApp::spawn().await;
+    let g = app.group("Refs").await;
+    let u = app.user("Member").await;
+    let r = app
+        .post(
+            &format!("/v1.0/groups/{g}/members/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{u}")}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = app.delete(&format!("/v1.0/groups/{g}/members/{u}")).await;
+    assert_eq!(r.status, 405, "{}", r.text);
+    assert_eq!(r.error_code(), "MethodNotAllowed");
+    assert_eq!(
+        app.get(&format!("/v1.0/users/{u}")).await.status,
+        200,
+        "the user is still there"
+    );
+    assert_eq!(
+        app.get(&format!("/v1.0/groups/{g}/members"))
+            .await
+            .values()
+            .len(),
+        1,
+        "and still a member"
+    );
+    let (_, package, policy) = app.package_with_policy().await;
+    let em = "/v1.0/identityGovernance/entitlementManagement";
+    let r = app
+        .delete(&format!("{em}/assignmentPolicies/{policy}/accessPackage"))
+        .await;
+    assert_eq!(r.status, 405, "{}", r.text);
+    assert_eq!(
+        app.get(&format!("{em}/accessPackages/{package}"))
+            .await
+            .status,
+        200
+    );
+    // Through a containment navigation the object itself is deleted.
+    let r = app
+        .delete(&format!(
+            "{em}/accessPackages/{package}/assignmentPolicies/{policy}"
+        ))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(
+        app.get(&format!("{em}/assignmentPolicies/{policy}"))
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn missing_directory_objects_use_the_directory_code() {
+    let app = TestApp::spawn().await;
+    let missing = "99999999-9999-9999-9999-999999999999";
+    for path in [
+        format!("/v1.0/users/{missing}"),
+        format!("/v1.0/groups/{missing}"),
+        format!("/beta/users/{missing}"),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status, 404);
+        assert_eq!(r.error_code(), "Request_ResourceNotFound", "{path}");
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(missing)
+        );
+    }
+}
+
+#[tokio::test]
+async fn casts_narrow_member_collections() {
+    let app = TestApp::spawn().await;
+    let g = app.group("Mixed").await;
+    let inner = app.group("Inner").await;
+    let u = app.user("Person").await;
+    for id in [&u, &inner] {
+        let r = app
+            .post(&format!("/v1.0/groups/{g}/members/$ref"), json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{id}")}))
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+    }
+    let users = TestApp::expect(
+        app.get(&format!("/v1.0/groups/{g}/members/microsoft.graph.user"))
+            .await,
+        200,
+    );
+    assert_eq!(users.values().len(), 1);
+    assert_eq!(users.values()[0]["id"], json!(u));
+    let groups = TestApp::expect(
+        app.get(&format!("/v1.0/groups/{g}/members/microsoft.graph.group"))
+            .await,
+        200,
+    );
+    assert_eq!(groups.values()[0]["id"], json!(inner));
+    let n = TestApp::expect(
+        app.get(&format!(
+            "/v1.0/groups/{g}/members/microsoft.graph.user/$count"
+        ))
+        .await,
+        200,
+    );
+    assert_eq!(n.text, "1");
+    let r = app
+        .get(&format!(
+            "/v1.0/groups/{g}/members/microsoft.graph.accessPackage"
+        ))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+}
