@@ -26,6 +26,8 @@ pub fn router(state: AppState) -> Router {
     let wall = state.wall_clock.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/openapi/v1.0.json", get(openapi_v1))
+        .route("/openapi/beta.json", get(openapi_beta))
         .route("/v1.0", any(graph_v1))
         .route("/v1.0/", any(graph_v1))
         .route("/v1.0/{*rest}", any(graph_v1))
@@ -54,6 +56,23 @@ async fn healthz(State(s): State<AppState>) -> Response {
         },
         Err(e) => ApiError::from(e).into_response(),
     }
+}
+
+async fn openapi_v1(req: Request) -> Response {
+    openapi(Dialect::V1, &req)
+}
+
+async fn openapi_beta(req: Request) -> Response {
+    openapi(Dialect::Beta, &req)
+}
+
+/// The OpenAPI document, with the server URL the client used.
+fn openapi(d: Dialect, req: &Request) -> Response {
+    let base = req
+        .extensions()
+        .get::<RequestCtx>()
+        .map_or_else(|| "http://localhost:5599".to_string(), |c| c.base.clone());
+    response::json(StatusCode::OK, &crate::edm::openapi::document(d, &base))
 }
 
 async fn unknown_route(req: Request) -> Response {
@@ -143,6 +162,19 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
         .get::<RequestCtx>()
         .cloned()
         .ok_or_else(|| ApiError::internal("no request context"))?;
+    // `$metadata` is public, as on Graph.
+    if parts.method == Method::GET
+        && parts
+            .uri
+            .path()
+            .trim_end_matches('/')
+            .ends_with("/$metadata")
+    {
+        let depth = parts.uri.path().trim_matches('/').split('/').count();
+        if depth == 2 {
+            return Ok(crate::edm::metadata::response(d));
+        }
+    }
     let caller = s
         .keys
         .validate(bearer(&parts.headers)?, s.wall_clock.now())?;

@@ -20,6 +20,7 @@ mod list;
 pub mod middleware;
 mod path;
 mod response;
+mod served;
 mod wire;
 
 pub use error::{ApiError, ApiResult};

@@ -604,37 +604,8 @@ pub fn navigate(d: Dialect, ent: &Ent, name: &str) -> Option<Nav> {
     })
 }
 
-/// Entity sets under `identityGovernance/entitlementManagement`, per dialect.
 fn em_set(d: Dialect, name: &str) -> Option<EKind> {
-    use EKind as K;
-    let both = match name {
-        "accessPackages" => Some(K::AccessPackage),
-        "subjects" => Some(K::Subject),
-        "assignmentRequests" => Some(K::Request),
-        _ => None,
-    };
-    both.or(match d {
-        Dialect::V1 => match name {
-            "catalogs" => Some(K::Catalog),
-            "assignmentPolicies" => Some(K::Policy),
-            "assignments" => Some(K::Assignment),
-            "resources" => Some(K::Resource),
-            "resourceRoleScopes" => Some(K::ResourceRoleScope),
-            "resourceRequests" => Some(K::ResourceRequest),
-            _ => None,
-        },
-        Dialect::Beta => match name {
-            "accessPackageCatalogs" => Some(K::Catalog),
-            "accessPackageAssignmentPolicies" => Some(K::Policy),
-            "accessPackageAssignmentRequests" => Some(K::Request),
-            "accessPackageAssignments" => Some(K::Assignment),
-            "accessPackageAssignmentResourceRoles" => Some(K::AssignmentResourceRole),
-            "accessPackageResources" => Some(K::Resource),
-            "accessPackageResourceRoleScopes" => Some(K::ResourceRoleScope),
-            "accessPackageResourceRequests" => Some(K::ResourceRequest),
-            _ => None,
-        },
-    })
+    crate::served::em_set(d, name)
 }
 
 /// A collection reached by a path.
@@ -1089,5 +1060,178 @@ mod tests {
             segments("/a%20b%2Fc/x").unwrap(),
             vec!["a b/c".to_string(), "x".to_string()]
         );
+    }
+}
+
+#[cfg(test)]
+mod served_tests {
+    use super::*;
+    use crate::served;
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2030-01-01T00:00:00Z").unwrap()
+    }
+
+    /// One entity of each kind that has navigations.
+    fn samples() -> Vec<Ent> {
+        let mut policy = crate::wire::policy::blank(now());
+        policy.id = "p".into();
+        let assignment = Assignment {
+            id: "a".into(),
+            catalog_id: "c".into(),
+            access_package_id: "ap".into(),
+            policy_id: "p".into(),
+            target_id: "s".into(),
+            target_object_id: None,
+            state: AssignmentState::Delivered,
+            status: "Delivered".into(),
+            is_extended: false,
+            expired_date_time: None,
+            schedule: Schedule::default(),
+            custom_extension_callout_instances: vec![],
+            created_date_time: now(),
+            modified_date_time: now(),
+        };
+        let request = AssignmentRequest {
+            id: "r".into(),
+            request_type: RequestType::AdminAdd,
+            state: RequestState::Delivered,
+            status: "Delivered".into(),
+            created_date_time: now(),
+            completed_date_time: None,
+            expiration_date_time: None,
+            schedule: Schedule::default(),
+            justification: None,
+            answers: vec![],
+            catalog_id: None,
+            access_package_id: None,
+            policy_id: None,
+            assignment_id: None,
+            requestor_id: None,
+            requestor_object_id: None,
+            target_id: None,
+            target_object_id: None,
+            is_validation_only: false,
+            created_by: None,
+            custom_extension_callout_instances: vec![],
+        };
+        let resource = Resource {
+            id: "res".into(),
+            catalog_id: "c".into(),
+            display_name: None,
+            description: None,
+            origin_id: "g".into(),
+            origin_system: "AadGroup".into(),
+            resource_type: None,
+            url: None,
+            attributes: vec![],
+            is_pending_onboarding: false,
+            added_by: None,
+            created_date_time: now(),
+            modified_date_time: now(),
+        };
+        let role = ResourceRole {
+            id: "role".into(),
+            catalog_id: "c".into(),
+            resource_id: "res".into(),
+            display_name: None,
+            description: None,
+            origin_id: "Member_g".into(),
+            origin_system: "AadGroup".into(),
+        };
+        let scope = ResourceScope {
+            id: "scope".into(),
+            catalog_id: "c".into(),
+            resource_id: "res".into(),
+            display_name: None,
+            description: None,
+            origin_id: "g".into(),
+            origin_system: "AadGroup".into(),
+            is_root_scope: true,
+            url: None,
+        };
+        let rs = ResourceRoleScope {
+            id: "rs".into(),
+            access_package_id: "ap".into(),
+            role_id: "role".into(),
+            scope_id: "scope".into(),
+            created_date_time: now(),
+            modified_date_time: now(),
+            created_by: None,
+            modified_by: None,
+        };
+        let arr = AssignmentResourceRole {
+            id: "arr".into(),
+            role_id: "role".into(),
+            scope_id: "scope".into(),
+            subject_id: "s".into(),
+            origin_id: None,
+            origin_system: None,
+            status: "Fulfilled".into(),
+            created_date_time: now(),
+        };
+        let rr = ResourceRequest {
+            id: "rr".into(),
+            catalog_id: "c".into(),
+            resource_id: Some("res".into()),
+            request_type: RequestType::AdminAdd,
+            state: RequestState::Delivered,
+            status: None,
+            justification: None,
+            is_validation_only: false,
+            execute_immediately: true,
+            expiration_date_time: None,
+            requestor_id: Some("s".into()),
+            created_date_time: now(),
+        };
+        vec![
+            Ent::Catalog(crate::wire::catalog::blank_catalog(now())),
+            Ent::AccessPackage(crate::wire::catalog::blank_package(now())),
+            Ent::Policy(policy),
+            Ent::Request(request),
+            Ent::Assignment(assignment),
+            Ent::Resource(resource),
+            Ent::ResourceRole(role),
+            Ent::ResourceScope(scope),
+            Ent::ResourceRoleScope(rs),
+            Ent::AssignmentResourceRole(arr),
+            Ent::ResourceRequest(rr),
+            Ent::User(crate::wire::directory::blank_user(now())),
+            Ent::Group(crate::wire::directory::blank_group(now())),
+        ]
+    }
+
+    #[test]
+    fn navigate_follows_exactly_the_served_navigations() {
+        for d in [Dialect::V1, Dialect::Beta] {
+            for ent in samples() {
+                let kind = ent.kind();
+                let served = served::navs(d, kind);
+                for nav in served {
+                    assert!(
+                        navigate(d, &ent, nav).is_some(),
+                        "{d:?} {kind:?} serves {nav} but navigate does not follow it"
+                    );
+                }
+                // Every navigation property the model declares: followed iff listed.
+                if let Some(t) = crate::edm::find_type(d, kind.type_name()) {
+                    for p in crate::edm::all_props(d, t).into_iter().filter(|p| p.nav) {
+                        assert_eq!(
+                            navigate(d, &ent, p.name).is_some(),
+                            served.contains(&p.name),
+                            "{d:?} {kind:?}.{}",
+                            p.name
+                        );
+                    }
+                }
+                for nav in served {
+                    let t = crate::edm::find_type(d, kind.type_name()).unwrap();
+                    assert!(
+                        crate::edm::find_prop(d, t, nav).is_some_and(|p| p.nav),
+                        "{d:?} {kind:?}.{nav} is not a navigation property of the model"
+                    );
+                }
+            }
+        }
     }
 }

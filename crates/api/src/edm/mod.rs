@@ -6,6 +6,7 @@
 
 mod generated;
 pub mod metadata;
+pub mod openapi;
 pub mod validate;
 
 use crate::Dialect;

@@ -5,4 +5,5 @@ mod common;
 mod dialects;
 mod directory;
 mod errors;
+mod metadata;
 mod seeds;
