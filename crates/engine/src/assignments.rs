@@ -196,6 +196,7 @@ impl Engine {
             modified_date_time: now,
         };
         let by = actor(&mut *tx, p).await?;
+        let requestor = subjects::for_principal(&mut *tx, p).await?;
         let request = AssignmentRequest {
             id: new_id(),
             request_type: RequestType::AdminAdd,
@@ -211,8 +212,8 @@ impl Engine {
             access_package_id: Some(a.access_package_id.clone()),
             policy_id: Some(a.policy_id.clone()),
             assignment_id: Some(a.id.clone()),
-            requestor_id: Some(p.object_id.clone()),
-            requestor_object_id: Some(p.object_id.clone()),
+            requestor_id: Some(requestor.id.clone()),
+            requestor_object_id: requestor.object_id.clone(),
             target_id: Some(a.target_id.clone()),
             target_object_id: a.target_object_id.clone(),
             is_validation_only: false,

@@ -66,6 +66,7 @@ impl Engine {
         let mut tx = self.begin().await?;
         let now = self.now();
         let by = actor(&mut *tx, p).await?;
+        let requestor = crate::subjects::for_principal(&mut *tx, p).await?;
         let mut req = AssignmentRequest {
             id: new_id(),
             request_type: kind,
@@ -81,8 +82,8 @@ impl Engine {
             access_package_id: d.access_package_id.clone(),
             policy_id: d.policy_id.clone(),
             assignment_id: None,
-            requestor_id: Some(p.object_id.clone()),
-            requestor_object_id: Some(p.object_id.clone()),
+            requestor_id: Some(requestor.id.clone()),
+            requestor_object_id: requestor.object_id.clone(),
             target_id: None,
             target_object_id: None,
             is_validation_only: d.is_validation_only,

@@ -94,6 +94,7 @@ impl Engine {
             return Err(Error::ref_not_found("catalog", "catalogId", &catalog_id));
         }
         let by = actor(&mut *tx, p).await?;
+        let requestor = crate::subjects::for_principal(&mut *tx, p).await?;
         let mut req = ResourceRequest {
             id: new_id(),
             catalog_id: catalog_id.clone(),
@@ -105,7 +106,7 @@ impl Engine {
             is_validation_only: d.is_validation_only,
             execute_immediately: true,
             expiration_date_time: None,
-            requestor_id: Some(p.object_id.clone()),
+            requestor_id: Some(requestor.id),
             created_date_time: now,
         };
         let resource = match kind {

@@ -52,3 +52,37 @@ pub(crate) async fn resolve_or_create(
     tx.create(&s).await?;
     Ok(s)
 }
+
+/// The subject that stands for the caller (a request's `requestor`): the directory user's
+/// subject when the caller is in the directory, else one made from what the token says.
+pub(crate) async fn for_principal(
+    tx: &mut dyn Tx,
+    p: &accessd_domain::Principal,
+) -> Result<Subject> {
+    if let Some(s) = tx.load::<Subject>(&p.object_id).await? {
+        return Ok(s);
+    }
+    if tx.load::<User>(&p.object_id).await?.is_some() {
+        return resolve_or_create(tx, &p.object_id, "requestor").await;
+    }
+    let app = p.kind == accessd_domain::PrincipalKind::App;
+    let s = Subject {
+        id: p.object_id.clone(),
+        object_id: Some(p.object_id.clone()),
+        display_name: p.display.clone(),
+        email: None,
+        principal_name: p.display.clone().filter(|d| d.contains('@')),
+        subject_type: if app {
+            SubjectType::ServicePrincipal
+        } else {
+            SubjectType::User
+        },
+        subject_lifecycle: SubjectLifecycle::NotDefined,
+        connected_organization_id: None,
+        on_premises_security_identifier: None,
+        alt_sec_id: None,
+        cleanup_scheduled_date_time: None,
+    };
+    tx.create(&s).await?;
+    Ok(s)
+}

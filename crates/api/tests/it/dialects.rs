@@ -319,6 +319,16 @@ async fn requests_read_in_both_dialects() {
         200,
     );
     assert_eq!(a.body["state"], json!("delivered"));
+    // The requestor is the caller, as a subject.
+    let who = TestApp::expect(
+        app.get(&format!("{V1}/assignmentRequests/{id}/requestor"))
+            .await,
+        200,
+    );
+    assert_subset(
+        &json!({"objectId": accessd_testkit::ADMIN, "displayName": "admin@accessd.test", "subjectType": "user"}),
+        &who.body,
+    );
     // The beta request path reaches the same assignment.
     let b = TestApp::expect(
         app.get(&format!(
