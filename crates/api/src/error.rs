@@ -112,7 +112,8 @@ impl ApiError {
             "InvalidAuthenticationToken",
             message,
         );
-        e.extra_mut().authenticate = Some("Bearer realm=\"accessd\", error=\"invalid_token\"".into());
+        e.extra_mut().authenticate =
+            Some("Bearer realm=\"accessd\", error=\"invalid_token\"".into());
         e
     }
 
