@@ -34,7 +34,10 @@ pub async fn context(https: bool, wall: Arc<dyn Clock>, mut req: Request, next: 
     let request_id = uuid::Uuid::new_v4().to_string();
     let client_request_id =
         header_str(req.headers(), "client-request-id").unwrap_or_else(|| request_id.clone());
-    let host = header_str(req.headers(), "host").unwrap_or_else(|| "localhost".into());
+    // HTTP/2 carries the host in `:authority` (the URI), not in a `Host` header.
+    let host = header_str(req.headers(), "host")
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "localhost".into());
     let scheme = match header_str(req.headers(), "x-forwarded-proto") {
         Some(p) if p == "https" || p == "http" => p,
         _ => if https { "https" } else { "http" }.to_string(),

@@ -14,6 +14,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::tls::{TlsListener, TlsMaterial, TlsSource};
+
 /// The object id of the built-in administrator the start-up token is for.
 pub const ADMIN_OBJECT_ID: &str = "00000000-0000-0000-0000-0000000000ad";
 
@@ -45,11 +47,14 @@ pub struct Options {
     pub database: String,
     pub demo: bool,
     pub permissive_queries: bool,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<TlsSource>,
 }
 
 /// A running server.
 pub struct Server {
     addr: SocketAddr,
+    tls: Option<TlsMaterial>,
     keys: Arc<Keys>,
     store: Arc<dyn Store>,
     stop: Option<oneshot::Sender<()>>,
@@ -65,12 +70,15 @@ impl Server {
         if o.demo {
             crate::demo::seed_if_empty(&engine, &keys.tenant_id).await?;
         }
+        let tls = o.tls.as_ref().map(crate::tls::prepare).transpose()?;
+        let tls_config = tls.as_ref().map(crate::tls::server_config).transpose()?;
         let state = AppState {
             engine,
             store: store.clone(),
             keys: keys.clone(),
             config: Arc::new(Config {
                 permissive_queries: o.permissive_queries,
+                https: tls.is_some(),
                 ..Config::default()
             }),
             wall_clock: clock,
@@ -81,16 +89,28 @@ impl Server {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = accessd_api::app(state);
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let task = match tls_config {
+            None => tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }),
+            Some(cfg) => {
+                let listener = TlsListener::new(listener, cfg)?;
+                tokio::spawn(async move {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(shutdown)
+                        .await
                 })
-                .await
-        });
-        tracing::info!(%addr, "listening");
+            }
+        };
+        tracing::info!(%addr, https = tls.is_some(), "listening");
         Ok(Server {
             addr,
+            tls,
             keys,
             store,
             stop: Some(stop),
@@ -100,6 +120,21 @@ impl Server {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// `https` when serving TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
+
+    /// `http://127.0.0.1:5599` or `https://...`.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme(), self.addr)
+    }
+
+    /// The certificate files in use, when serving TLS.
+    pub fn tls(&self) -> Option<&TlsMaterial> {
+        self.tls.as_ref()
     }
 
     pub fn keys(&self) -> &Arc<Keys> {

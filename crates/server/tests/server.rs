@@ -27,6 +27,7 @@ async fn start(url: &str, demo: bool) -> Server {
         database: url.to_string(),
         demo,
         permissive_queries: false,
+        tls: None,
     })
     .await
     .unwrap()

@@ -6,4 +6,5 @@ mod dialects;
 mod directory;
 mod errors;
 mod metadata;
+mod sdk_regressions;
 mod seeds;

@@ -1,10 +1,12 @@
 //! `accessd serve`
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
 
 use crate::server::{Options, Server};
+use crate::tls::TlsSource;
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -20,6 +22,17 @@ pub struct Args {
     /// Accept every query option the model allows, not only what Graph accepts.
     #[arg(long, env = "ACCESSD_PERMISSIVE_QUERIES")]
     pub permissive_queries: bool,
+    /// Serve HTTPS. Without `--tls-cert`/`--tls-key`, accessd generates a local certificate
+    /// authority and a certificate for localhost, 127.0.0.1 and ::1 on first use, keeps them in
+    /// `accessd-tls/` beside the database file, and prints the authority's path to trust.
+    #[arg(long, env = "ACCESSD_TLS")]
+    pub tls: bool,
+    /// The server's certificate chain (PEM) to serve HTTPS with; implies `--tls`.
+    #[arg(long, env = "ACCESSD_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of `--tls-cert`.
+    #[arg(long, env = "ACCESSD_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Lifetime of the admin token printed at start, in seconds.
     #[arg(long, default_value_t = 12 * 3600)]
     pub token_lifetime: i64,
@@ -27,28 +40,52 @@ pub struct Args {
 
 pub async fn run(a: Args) -> anyhow::Result<()> {
     crate::server::init_tracing();
+    let tls = match (a.tls_cert, a.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsSource::Files { cert, key }),
+        _ if a.tls => Some(TlsSource::Generated {
+            dir: crate::tls::dir_for_database(&a.database),
+        }),
+        _ => None,
+    };
     let server = Server::start(Options {
         listen: a.listen,
         database: a.database,
         demo: a.demo,
         permissive_queries: a.permissive_queries,
+        tls,
     })
     .await?;
     let token = server.admin_token(a.token_lifetime)?;
-    println!(
-        "accessd is serving Microsoft Graph on http://{}",
-        server.addr()
-    );
-    println!(
-        "  v1.0: http://{}/v1.0    beta: http://{}/beta",
-        server.addr(),
-        server.addr()
-    );
+    let base = server.base_url();
+    // The first four lines are read by scripts: the token is the fourth.
+    println!("accessd is serving Microsoft Graph on {base}");
+    println!("  v1.0: {base}/v1.0    beta: {base}/beta");
     println!("  admin token (valid {}s):", a.token_lifetime);
     println!("{token}");
+    let ca = server.tls().and_then(|t| t.ca.clone());
+    let cacert = match &ca {
+        Some(p) => format!(" --cacert {}", p.display()),
+        None => String::new(),
+    };
     println!(
-        "  try: curl -H \"Authorization: Bearer $TOKEN\" http://{}/v1.0/identityGovernance/entitlementManagement/accessPackages",
-        server.addr()
+        "  try: curl{cacert} -H \"Authorization: Bearer $TOKEN\" {base}/v1.0/identityGovernance/entitlementManagement/accessPackages"
     );
+    if let Some(t) = server.tls() {
+        println!(
+            "  TLS certificate: {} (key {})",
+            t.cert.display(),
+            t.key.display()
+        );
+    }
+    if let Some(ca) = &ca {
+        println!("  TLS certificate authority to trust: {}", ca.display());
+        println!(
+            "    (Python: SSL_CERT_FILE or httpx verify=; Node: NODE_EXTRA_CA_CERTS; curl: --cacert)"
+        );
+        match std::fs::read_to_string(ca) {
+            Ok(pem) => print!("{pem}"),
+            Err(e) => eprintln!("cannot read {}: {e}", ca.display()),
+        }
+    }
     server.wait_for_shutdown_signal().await
 }
