@@ -333,3 +333,245 @@ async fn delivery_follows_role_scopes_and_state() {
         })
     ));
 }
+
+fn self_service(package_id: &str, scope: TargetScope, approval: bool) -> Policy {
+    let mut p = policy(package_id);
+    p.display_name = Some("Self service".into());
+    p.target_scope = scope;
+    p.requestor.enable_targets_to_self_add_access = true;
+    if approval {
+        p.approval = Some(ApprovalSettings {
+            is_approval_required_for_add: true,
+            stages: vec![ApprovalStage::default()],
+            ..ApprovalSettings::default()
+        });
+    }
+    p
+}
+
+fn as_user(id: &str) -> Principal {
+    Principal {
+        kind: PrincipalKind::User,
+        object_id: id.into(),
+        tenant_id: "t".into(),
+        app_id: None,
+        scopes: vec![],
+        roles: vec![],
+        directory_roles: vec![],
+        display: None,
+    }
+}
+
+#[tokio::test]
+async fn user_add_follows_eligibility_and_approval() {
+    let e = engine().await;
+    let p = admin();
+    e.create_user(&p, user("u1")).await.unwrap();
+    let mut guest = user("g1");
+    guest.user_type = Some("Guest".into());
+    e.create_user(&p, guest).await.unwrap();
+    let c = e.create_catalog(&p, catalog()).await.unwrap();
+    let ap = e.create_access_package(&p, package(&c.id)).await.unwrap();
+    let members = e
+        .create_policy(&p, self_service(&ap.id, TargetScope::AllMemberUsers, false))
+        .await
+        .unwrap();
+    let approved = e
+        .create_policy(
+            &p,
+            self_service(&ap.id, TargetScope::AllDirectoryUsers, true),
+        )
+        .await
+        .unwrap();
+    let ask = |policy: &str| RequestDraft {
+        request_type: Some(RequestType::UserAdd),
+        access_package_id: Some(ap.id.clone()),
+        policy_id: Some(policy.to_string()),
+        ..Default::default()
+    };
+    // A guest is not a member user.
+    let err = e
+        .submit_request(&as_user("g1"), ask(&members.id))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Invalid {
+                code: "RequestorNotAllowed",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // A member gets it at once; the requestor is the target, and createdBy is their UPN.
+    let r = e
+        .submit_request(&as_user("u1"), ask(&members.id))
+        .await
+        .unwrap();
+    assert_eq!(r.state, RequestState::Delivered);
+    assert_eq!(r.target_object_id.as_deref(), Some("u1"));
+    assert_eq!(r.created_by.as_deref(), Some("u1@contoso.test"));
+    // Through the approval policy the guest's request waits, and can be canceled, once.
+    let r = e
+        .submit_request(&as_user("g1"), ask(&approved.id))
+        .await
+        .unwrap();
+    assert_eq!(r.state, RequestState::PendingApproval);
+    assert!(r.assignment_id.is_none());
+    let canceled = e.cancel_request(&as_user("g1"), &r.id).await.unwrap();
+    assert_eq!(canceled.state, RequestState::Canceled);
+    assert!(matches!(
+        e.cancel_request(&as_user("g1"), &r.id).await,
+        Err(Error::Invalid {
+            code: "RequestNotCancelable",
+            ..
+        })
+    ));
+    // Eligibility reads agree.
+    let mut tx = e.store().read().await.unwrap();
+    assert_eq!(
+        allowed_packages(&mut *tx, "u1").await.unwrap(),
+        vec![ap.id.clone()]
+    );
+    assert_eq!(
+        applicable_policies(&mut *tx, &ap.id, "g1")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        applicable_policies(&mut *tx, &ap.id, "u1")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn specific_targets_are_users_and_group_members() {
+    let e = engine().await;
+    let p = admin();
+    for u in ["u1", "u2", "u3"] {
+        e.create_user(&p, user(u)).await.unwrap();
+    }
+    e.create_group(&p, group("g")).await.unwrap();
+    e.add_group_member(&p, "g", "u2").await.unwrap();
+    let c = e.create_catalog(&p, catalog()).await.unwrap();
+    let ap = e.create_access_package(&p, package(&c.id)).await.unwrap();
+    let mut pol = self_service(&ap.id, TargetScope::SpecificDirectoryUsers, false);
+    pol.specific_allowed_targets = vec![
+        SubjectSet {
+            kind: SubjectSetKind::SingleUser,
+            id: Some("u1".into()),
+            description: None,
+            manager_level: None,
+            membership_rule: None,
+            is_backup: false,
+        },
+        SubjectSet {
+            kind: SubjectSetKind::GroupMembers,
+            id: Some("g".into()),
+            description: None,
+            manager_level: None,
+            membership_rule: None,
+            is_backup: false,
+        },
+    ];
+    let pol = e.create_policy(&p, pol).await.unwrap();
+    let mut tx = e.store().read().await.unwrap();
+    assert!(is_allowed_requestor(&mut *tx, &pol, "u1").await.unwrap());
+    assert!(is_allowed_requestor(&mut *tx, &pol, "u2").await.unwrap());
+    assert!(!is_allowed_requestor(&mut *tx, &pol, "u3").await.unwrap());
+}
+
+#[tokio::test]
+async fn reprocess_only_failed_requests_and_remove_only_once() {
+    let e = engine().await;
+    let p = admin();
+    e.create_user(&p, user("u1")).await.unwrap();
+    let c = e.create_catalog(&p, catalog()).await.unwrap();
+    let ap = e.create_access_package(&p, package(&c.id)).await.unwrap();
+    let pol = e.create_policy(&p, policy(&ap.id)).await.unwrap();
+    let r = e
+        .submit_request(
+            &p,
+            RequestDraft {
+                request_type: Some(RequestType::AdminAdd),
+                access_package_id: Some(ap.id.clone()),
+                policy_id: Some(pol.id.clone()),
+                target_id: Some("u1".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let err = e.reprocess_request(&p, &r.id).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Invalid {
+                code: "RequestNotReprocessable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    e.reprocess_assignment(&p, r.assignment_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    let remove = RequestDraft {
+        request_type: Some(RequestType::AdminRemove),
+        assignment_id: r.assignment_id.clone(),
+        ..Default::default()
+    };
+    e.submit_request(&p, remove.clone()).await.unwrap();
+    let again = e.submit_request(&p, remove).await.unwrap_err();
+    assert!(
+        matches!(
+            again,
+            Error::Invalid {
+                code: "AssignmentAlreadyRemoved",
+                ..
+            }
+        ),
+        "{again:?}"
+    );
+    // Validation-only requests change nothing.
+    let before = {
+        e.store()
+            .read()
+            .await
+            .unwrap()
+            .count(Kind::AssignmentRequest, None)
+            .await
+            .unwrap()
+    };
+    let v = e
+        .submit_request(
+            &p,
+            RequestDraft {
+                request_type: Some(RequestType::AdminAdd),
+                access_package_id: Some(ap.id.clone()),
+                policy_id: Some(pol.id.clone()),
+                target_id: Some("u1".into()),
+                is_validation_only: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(v.is_validation_only);
+    let after = {
+        e.store()
+            .read()
+            .await
+            .unwrap()
+            .count(Kind::AssignmentRequest, None)
+            .await
+            .unwrap()
+    };
+    assert_eq!(before, after);
+}
