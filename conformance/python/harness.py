@@ -42,6 +42,8 @@ TOKEN = os.environ.get("ACCESSD_TOKEN", "")
 ACCESSD_BIN = os.environ.get("ACCESSD_BIN", "accessd")
 DATABASE = os.environ.get("ACCESSD_DATABASE", "")
 HOST = urlparse(BASE).hostname or "127.0.0.1"
+# The object id of the administrator whose token `accessd serve` prints.
+ADMIN_ID = "00000000-0000-0000-0000-0000000000ad"
 
 
 class StaticTokenProvider(AccessTokenProvider):
