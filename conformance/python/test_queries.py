@@ -74,7 +74,7 @@ async def test_world(v1, em, run_id):
     Q.packages = []
     for name in ("Alpha", "Beta team", "Gamma"):
         ap = await em.access_packages.post(
-            AccessPackage(display_name=f"{name} {run_id}", catalog=AccessPackageCatalog(id=Q.catalog))
+            AccessPackage(display_name=f"Q-{run_id} {name}", catalog=AccessPackageCatalog(id=Q.catalog))
         )
         Q.packages.append(ap.id)
     await em.access_packages.by_access_package_id(Q.packages[0]).resource_role_scopes.post(
@@ -127,7 +127,7 @@ async def test_nested_expand_with_select_and_expand(em, rec):
 async def test_filter_contains_tolower_as_the_docs_show(em, rec, run_id):
     cfg = RequestConfiguration(
         query_parameters=AccessPackagesRequestBuilder.AccessPackagesRequestBuilderGetQueryParameters(
-            filter=f"contains(tolower(displayName), 'beta team {run_id}')", select=["id", "displayName"]
+            filter=f"contains(tolower(displayName), 'q-{run_id} beta team')", select=["id", "displayName"]
         )
     )
     page = await em.access_packages.get(cfg)
@@ -138,7 +138,7 @@ async def test_filter_contains_tolower_as_the_docs_show(em, rec, run_id):
 async def test_orderby_skip_top_count(em, rec, run_id):
     cfg = RequestConfiguration(
         query_parameters=AccessPackagesRequestBuilder.AccessPackagesRequestBuilderGetQueryParameters(
-            filter=f"contains(displayName, '{run_id}')",
+            filter=f"startswith(displayName, 'Q-{run_id}')",
             orderby=["displayName desc"],
             skip=1,
             top=1,

@@ -721,6 +721,86 @@ async def test_page_iterator_over_several_pages(em, rec, run_id):
         await em.catalogs.by_access_package_catalog_id(c).delete()
 
 
+# ---- wire details: what the Python SDK really sends --------------------------------------------
+
+
+async def test_policy_put_of_a_fetched_model(em, rec, run_id):
+    # A fetched model goes back whole: @odata.context, id, createdDateTime, modifiedDateTime.
+    item = em.assignment_policies.by_access_package_assignment_policy_id(W.policy)
+    p = await item.get()
+    p.display_name = f"Direct (fetched, PUT) {run_id}"
+    back = await item.put(p)
+    lossless(back, rec)
+    assert back.display_name == f"Direct (fetched, PUT) {run_id}"
+    assert back.access_package is None or back.access_package.id == W.package
+    again = await em.access_packages.by_access_package_id(W.package).assignment_policies.get()
+    assert W.policy in [x.id for x in again.value]
+
+
+async def test_access_package_patch_of_a_fetched_model(em, rec):
+    item = em.access_packages.by_access_package_id(W.package)
+    ap = await item.get()
+    ap.description = "fetched and patched"
+    await item.patch(ap)
+    assert (await item.get()).description == "fetched and patched"
+
+
+async def test_non_ascii_names_and_filter_quoting(em, rec, run_id):
+    name = f"O'Brien & Co+1 é/ü 😀 {run_id}"
+    c = await em.catalogs.post(AccessPackageCatalog(display_name=name, description="Café"))
+    lossless(c, rec)
+    assert c.display_name == name
+    quoted = name.replace("'", "''")
+    cfg = RequestConfiguration(
+        query_parameters=CatalogsRequestBuilder.CatalogsRequestBuilderGetQueryParameters(
+            filter=f"displayName eq '{quoted}'"
+        )
+    )
+    page = await em.catalogs.get(cfg)
+    lossless(page, rec)
+    assert [x.id for x in page.value] == [c.id]
+    await em.catalogs.by_access_package_catalog_id(c.id).delete()
+
+
+async def test_naive_datetime_and_hour_durations(em, rec, run_id):
+    # A naive datetime goes out without an offset (read as UTC); timedelta(hours=14) as "14:00:00".
+    p = await em.assignment_policies.post(
+        AccessPackageAssignmentPolicy(
+            display_name=f"Timed {run_id}",
+            access_package=AccessPackage(id=W.package),
+            allowed_target_scope=AllowedTargetScope.NotSpecified,
+            expiration=ExpirationPattern(
+                type=ExpirationPatternType.AfterDateTime, end_date_time=datetime(2031, 6, 1, 12, 0)
+            ),
+            request_approval_settings=AccessPackageAssignmentApprovalSettings(
+                is_approval_required_for_add=True,
+                stages=[
+                    AccessPackageApprovalStage(
+                        duration_before_automatic_denial=timedelta(hours=14),
+                        duration_before_escalation=timedelta(days=1, hours=12),
+                        is_escalation_enabled=True,
+                        primary_approvers=[SingleUser(user_id=W.users[2])],
+                        escalation_approvers=[SingleUser(user_id=W.users[0])],
+                    )
+                ],
+            ),
+        )
+    )
+    lossless(p, rec)
+    assert p.expiration.end_date_time == datetime(2031, 6, 1, 12, 0, tzinfo=timezone.utc)
+    stage = p.request_approval_settings.stages[0]
+    assert stage.duration_before_automatic_denial == timedelta(hours=14)
+    assert stage.duration_before_escalation == timedelta(days=1, hours=12)
+    await em.assignment_policies.by_access_package_assignment_policy_id(p.id).delete()
+
+
+async def test_error_body_too_large(em):
+    # accessd reads the body before answering 413, or httpx (still sending) sees a reset instead.
+    with pytest.raises(ODataError) as e:
+        await em.catalogs.post(AccessPackageCatalog(display_name="big", description="x" * (1024 * 1024 + 1)))
+    assert odata_error(e) == (413, "RequestEntityTooLarge")
+
+
 # ---- errors ----------------------------------------------------------------------------------
 
 

@@ -1,8 +1,11 @@
 //! Reading request bodies: the size limit (413), JSON syntax errors (400), and the top-level
 //! shape, all as Graph errors.
 
-use axum::body::Body;
+use std::time::Duration;
+
+use axum::body::{Body, BodyDataStream};
 use axum::http::{HeaderMap, StatusCode, header};
+use futures::StreamExt;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -18,18 +21,47 @@ pub async fn read(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> 
             format!("The request body is larger than the limit of {MAX_BODY} bytes."),
         )
     };
+    let mut stream = body.into_data_stream();
     if let Some(len) = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse::<u64>().ok())
         && len > MAX_BODY as u64
     {
+        if len <= DRAIN_LIMIT as u64 {
+            drain(&mut stream).await;
+        }
         return Err(too_large());
     }
-    let bytes = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| too_large())?;
-    Ok(bytes.to_vec())
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| too_large())?;
+        if out.len() + chunk.len() > MAX_BODY {
+            drain(&mut stream).await;
+            return Err(too_large());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// How much of an oversized body is read and thrown away before the 413 goes out, and for how
+/// long. A client still sending its body when the answer arrives sees a reset connection
+/// (HTTP/1.1) or stream (HTTP/2) instead of the 413: httpx, which the Python SDKs use, does.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+const DRAIN_TIME: Duration = Duration::from_secs(5);
+
+async fn drain(stream: &mut BodyDataStream) {
+    let mut seen = 0usize;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            seen += chunk.len();
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// Parses a JSON object body. An empty body is `{}` only when `allow_empty`.

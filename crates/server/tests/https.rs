@@ -203,6 +203,23 @@ async fn serves_https_with_a_generated_certificate_over_http1_and_http2() {
         assert_eq!(res.json["value"].as_array().unwrap().len(), 1);
     }
 
+    // A body over the limit gets its 413 over both protocols (accessd reads it first; an early
+    // answer reaches a client that is still sending as a reset stream or connection).
+    let big = json!({"displayName": "big", "description": "x".repeat(1024 * 1024 + 1)});
+    for c in [&h1, &h2] {
+        let res = c
+            .send(
+                "POST",
+                &format!("{base}/v1.0/identityGovernance/entitlementManagement/catalogs"),
+                Some(&token),
+                Some(big.clone()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status, 413);
+        assert_eq!(res.json["error"]["code"], "RequestEntityTooLarge");
+    }
+
     // Plain HTTP to the TLS port gets no answer it could mistake for Graph.
     let plain = reqwest::Client::new()
         .get(format!("http://{}/v1.0/users", server.addr()))

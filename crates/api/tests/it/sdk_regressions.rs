@@ -38,3 +38,56 @@ async fn links_use_the_authority_when_there_is_no_host_header() {
         "{ctx}"
     );
 }
+
+/// A body over the limit is answered 413 only after it has been read (up to a bound): a client
+/// that is still sending when an early 413 arrives gets a reset connection instead (httpx over
+/// HTTP/1.1: `ReadError`; over HTTP/2: `LocalProtocolError` or a read timeout). Found by the
+/// Python SDK posting a catalog with a 1 MiB description.
+#[tokio::test]
+async fn an_oversized_body_is_read_before_the_413() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::body::Bytes;
+    use futures::StreamExt;
+
+    let app = TestApp::spawn().await;
+    const CHUNK: usize = 64 * 1024;
+    const CHUNKS: usize = 32; // 2 MiB
+    for declare_length in [false, true] {
+        let read = Arc::new(AtomicUsize::new(0));
+        let counter = read.clone();
+        let stream = futures::stream::iter(0..CHUNKS).map(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, std::io::Error>(Bytes::from(vec![b' '; CHUNK]))
+        });
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/v1.0/identityGovernance/entitlementManagement/catalogs")
+            .header("host", "graph.test")
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {}", app.admin_token));
+        if declare_length {
+            req = req.header("content-length", (CHUNK * CHUNKS).to_string());
+        }
+        let res = app
+            .router
+            .clone()
+            .oneshot(req.body(Body::from_stream(stream)).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status().as_u16(),
+            413,
+            "declared length: {declare_length}"
+        );
+        let body: Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(body["error"]["code"], "RequestEntityTooLarge");
+        assert_eq!(
+            read.load(Ordering::SeqCst),
+            CHUNKS,
+            "the whole body was read before answering (declared length: {declare_length})"
+        );
+    }
+}
