@@ -628,12 +628,28 @@ async def test_assignment_delete(em, rec):
     assert rec.last()["status"] == 204
 
 
-@pytest.mark.xfail(strict=True, raises=ODataError, reason="accessd answers 501: additionalAccess is not implemented yet")
-async def test_additional_access(em, rec):
+async def test_additional_access(em, rec, run_id):
+    # Alan holds W.assignment in W.package; give him a second package too.
+    other = await em.access_packages.post(AccessPackage(catalog_id=W.catalog, display_name=f"Other {run_id}"))
+    pol = await em.access_package_assignment_policies.post(
+        AccessPackageAssignmentPolicy(
+            access_package_id=other.id,
+            display_name=f"Other {run_id}",
+            requestor_settings=RequestorSettings(scope_type="NoSubjects", accept_requests=True),
+        )
+    )
+    a = await em.access_package_assignments.post(
+        AccessPackageAssignment(target_id=W.users[0], assignment_policy_id=pol.id, access_package_id=other.id)
+    )
     page = await em.access_package_assignments.additional_access_with_access_package_id_with_incompatible_access_package_id(
-        W.package, W.package
+        W.package, other.id
     ).get()
     lossless(page, rec)
+    assert [x.id for x in page.value] == [W.assignment]
+    await em.access_package_assignment_requests.post(
+        AccessPackageAssignmentRequest(request_type="AdminRemove", access_package_assignment=AccessPackageAssignment(id=a.id))
+    )
+    await em.access_packages.by_access_package_id(other.id).delete()
 
 
 @pytest.mark.xfail(

@@ -663,13 +663,49 @@ async def test_request_delete(em, rec):
     assert odata_error(e)[0] == 404
 
 
-@pytest.mark.xfail(strict=True, raises=ODataError, reason="accessd answers 501: additionalAccess is not implemented yet")
-async def test_additional_access(em, rec):
+async def test_additional_access(em, rec, run_id):
+    # Edsger holds the (scheduled) assignment to W.package; give him a second package too.
+    other = await em.access_packages.post(
+        AccessPackage(display_name=f"Other {run_id}", catalog=AccessPackageCatalog(id=W.catalog))
+    )
+    pol = await em.assignment_policies.post(
+        AccessPackageAssignmentPolicy(
+            display_name=f"Other direct {run_id}",
+            access_package=AccessPackage(id=other.id),
+            allowed_target_scope=AllowedTargetScope.NotSpecified,
+        )
+    )
+    scheduled = await em.assignment_requests.by_access_package_assignment_request_id(
+        W.scheduled_request
+    ).assignment.get()
+    r = await em.assignment_requests.post(
+        AccessPackageAssignmentRequest(
+            request_type=AccessPackageRequestType.AdminAdd,
+            assignment=AccessPackageAssignment(
+                additional_data={"targetId": W.users[2], "assignmentPolicyId": pol.id, "accessPackageId": other.id}
+            ),
+        )
+    )
     # std-uritemplate drops the comma between the two parameters (sdk-wire.md 5.5).
     page = await em.assignments.additional_access_with_access_package_id_with_incompatible_access_package_id(
-        W.package, W.package
+        W.package, other.id
     ).get()
     lossless(page, rec)
+    assert f"'{W.package}'incompatibleAccessPackageId=" in rec.last()["url"]
+    assert [a.id for a in page.value] == [scheduled.id]
+    with pytest.raises(ODataError) as e:
+        await em.assignments.additional_access_with_access_package_id_with_incompatible_access_package_id(
+            W.package, W.package
+        ).get()
+    assert odata_error(e)[0] == 400
+    # Clean up so that the package and its catalog can be deleted at the end.
+    a = (await em.assignment_requests.by_access_package_assignment_request_id(r.id).assignment.get()).id
+    await em.assignment_requests.post(
+        AccessPackageAssignmentRequest(
+            request_type=AccessPackageRequestType.AdminRemove, assignment=AccessPackageAssignment(id=a)
+        )
+    )
+    await em.access_packages.by_access_package_id(other.id).delete()
 
 
 @pytest.mark.xfail(

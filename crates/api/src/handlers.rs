@@ -502,7 +502,47 @@ async fn function_filter(
                 ids.into_iter().map(Value::Text).collect(),
             ))
         }
-        (EKind::Assignment, "additionalAccess") => Err(not_yet("additionalAccess")),
+        // The assignments to one package whose target also holds (not expired) an assignment to
+        // the other. The SDKs send the two parameters without the comma; `parse_args` reads both.
+        (EKind::Assignment, "additionalAccess") => {
+            let (Some(package), Some(other)) = (
+                arg(args, "accessPackageId"),
+                arg(args, "incompatibleAccessPackageId"),
+            ) else {
+                return Err(not_yet("additionalAccess() without parameters"));
+            };
+            if package == other {
+                return Err(ApiError::bad_property(
+                    "incompatibleAccessPackageId",
+                    "The two access package ids must be distinct.",
+                ));
+            }
+            let not_expired = || {
+                Expr::Cmp(
+                    Box::new(Expr::Column("state")),
+                    CmpOp::Ne,
+                    Box::new(Expr::Lit(Value::Text(
+                        AssignmentState::Expired.as_str().to_string(),
+                    ))),
+                )
+            };
+            let q = Query::filtered(Expr::and(vec![
+                Expr::col_eq("access_package_id", other),
+                not_expired(),
+            ]));
+            let targets: Vec<Value> = tx
+                .find::<Assignment>(&q)
+                .await?
+                .into_iter()
+                .filter(|a| a.state != AssignmentState::Expired)
+                .filter_map(|a| a.target_object_id.map(Value::Text))
+                .collect();
+            Ok(Expr::and(vec![
+                Expr::col_eq("access_package_id", package),
+                not_expired(),
+                Expr::In(Box::new(Expr::Column("target_object_id")), targets),
+            ]))
+        }
         _ => Err(ApiError::no_route(name)),
     }
 }

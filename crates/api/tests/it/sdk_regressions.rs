@@ -91,3 +91,46 @@ async fn an_oversized_body_is_read_before_the_413() {
         );
     }
 }
+
+/// `additionalAccess(accessPackageId=,incompatibleAccessPackageId=)`, as both SDKs send it (without
+/// the comma: std-uritemplate drops it) and as the docs write it: the assignments to the first
+/// package whose target also holds an assignment to the second.
+#[tokio::test]
+async fn additional_access_lists_targets_holding_both_packages() {
+    let app = TestApp::spawn().await;
+    let both = app.user("Both").await;
+    let one = app.user("One").await;
+    let catalog = app.catalog("C").await;
+    let a = app.package(&catalog, "A").await;
+    let b = app.package(&catalog, "B").await;
+    let pa = app.policy(&a).await;
+    let pb = app.policy(&b).await;
+    let wanted = app.assign(&a, &pa, &both).await;
+    app.assign(&b, &pb, &both).await;
+    app.assign(&a, &pa, &one).await;
+    for (version, set) in [
+        ("v1.0", "assignments"),
+        ("beta", "accessPackageAssignments"),
+    ] {
+        for sep in ["", ","] {
+            let r = app
+                .get(&format!(
+                    "/{version}/identityGovernance/entitlementManagement/{set}/additionalAccess(accessPackageId='{a}'{sep}incompatibleAccessPackageId='{b}')"
+                ))
+                .await;
+            let r = TestApp::expect(r, 200);
+            let ids: Vec<String> = r
+                .values()
+                .iter()
+                .map(|x| x["id"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(ids, vec![wanted.clone()], "{version} {sep:?}");
+        }
+    }
+    let r = app
+        .get(&format!(
+            "/v1.0/identityGovernance/entitlementManagement/assignments/additionalAccess(accessPackageId='{a}',incompatibleAccessPackageId='{a}')"
+        ))
+        .await;
+    assert_eq!(r.status, 400);
+}
