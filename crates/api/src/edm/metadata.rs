@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{DIRECTORY, Prop, TypeDef, find_enum, find_type, schema};
+use super::{DIRECTORY, OpDef, Prop, TypeDef, find_enum, find_type, schema};
 use crate::Dialect;
 use crate::path::EKind;
 use crate::served;
@@ -53,7 +53,18 @@ fn kind_of(name: &str) -> Option<EKind> {
     KINDS.iter().copied().find(|k| k.type_name() == name)
 }
 
-/// The operations accessd implements: (bound-to type, name).
+/// The operations accessd implements.
+fn op_served(d: Dialect, op: &OpDef) -> bool {
+    let Some((_, bound)) = op.params.first() else {
+        return false;
+    };
+    // additionalAccess: only the overload with both package ids.
+    if op.name == "additionalAccess" {
+        return bound == &"Collection(accessPackageAssignment)" && op.params.len() == 3;
+    }
+    served_operation(d, bound, op.name)
+}
+
 fn served_operation(d: Dialect, bound: &str, name: &str) -> bool {
     matches!(
         (bound, name),
@@ -127,8 +138,8 @@ pub fn served(d: Dialect) -> Served {
     ];
     // What served operations return.
     for op in schema(d).operations {
-        if let (Some((_, bound)), Some(r)) = (op.params.first(), op.returns)
-            && served_operation(d, bound, op.name)
+        if let Some(r) = op.returns
+            && op_served(d, op)
             && let Some(t) = find_type(d, r.trim_start_matches("Collection(").trim_end_matches(')'))
         {
             todo.push(t.name);
@@ -168,9 +179,7 @@ pub fn served(d: Dialect) -> Served {
     types.sort_by_key(|(t, _)| t.name);
     types.dedup_by_key(|(t, _)| t.name);
     for op in schema(d).operations {
-        if let Some((_, bound)) = op.params.first()
-            && served_operation(d, bound, op.name)
-        {
+        if op_served(d, op) {
             for (_, ty) in op.params {
                 let inner = ty.trim_start_matches("Collection(").trim_end_matches(')');
                 if let Some(e) = find_enum(d, inner) {
@@ -273,10 +282,7 @@ pub fn document(d: Dialect) -> String {
         x.push_str(&format!("      </{tag}>\n"));
     }
     for op in schema(d).operations {
-        let Some((_, bound)) = op.params.first() else {
-            continue;
-        };
-        if !served_operation(d, bound, op.name) {
+        if !op_served(d, op) {
             continue;
         }
         let tag = if op.action { "Action" } else { "Function" };

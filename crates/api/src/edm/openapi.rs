@@ -299,6 +299,16 @@ pub fn document(d: Dialect, server: &str) -> Value {
                     None, ("200", collection_response(ty)))}),
             );
         }
+        if kind == EKind::Assignment {
+            let ids = ["accessPackageId", "incompatibleAccessPackageId"].map(|n| {
+                json!({"name": n, "in": "path", "required": true, "schema": {"type": "string"}})
+            });
+            paths.insert(
+                format!("{path}/additionalAccess(accessPackageId='{{accessPackageId}}',incompatibleAccessPackageId='{{incompatibleAccessPackageId}}')"),
+                json!({"get": op(format!("{id}.additionalAccess"), "Assignments whose targets also hold an incompatible package".into(),
+                    [ids.to_vec(), query_params(&list_params)].concat(), None, ("200", collection_response(ty)))}),
+            );
+        }
         let actions: &[(&str, &str)] = match kind {
             EKind::Request => &[("cancel", "204"), ("reprocess", "202")],
             EKind::Assignment => &[("reprocess", "202")],
