@@ -4,7 +4,6 @@ use super::*;
 use accessd_domain::query::{CmpOp, OrderKey};
 use accessd_domain::store::TxExt;
 use accessd_domain::{Catalog, CatalogState, CatalogType, PrivilegeLevel, Timestamp, model::Audit};
-use sqlx::Row as _;
 
 fn catalog(id: &str, name: &str) -> Catalog {
     let now = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
