@@ -29,7 +29,13 @@ pub struct Keys {
     pub tenant_id: String,
     pub issuer: String,
     pub public_pem: String,
+    /// Claims of tokens whose signature, audience and issuer were already checked (ECDSA
+    /// verification costs more than the rest of a typical read); lifetimes are checked each time.
+    verified: std::sync::Mutex<std::collections::HashMap<String, Claims>>,
 }
+
+/// How many verified tokens [`Keys`] remembers (the cache is emptied when it is full).
+const VERIFIED_CACHE: usize = 4096;
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -140,6 +146,7 @@ impl Keys {
             tenant_id: tenant_id.to_string(),
             issuer: format!("https://login.microsoftonline.com/{tenant_id}/v2.0"),
             public_pem,
+            verified: Default::default(),
         })
     }
 
@@ -180,16 +187,8 @@ impl Keys {
         jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|e| e.to_string())
     }
 
-    /// Checks a bearer token and tells who it speaks for.
-    pub fn validate(&self, token: &str, now: Timestamp) -> Result<Principal, ApiError> {
-        if token.is_empty() {
-            return Err(ApiError::unauthenticated("Access token is empty."));
-        }
-        if token.split('.').count() != 3 {
-            return Err(ApiError::unauthenticated(
-                "IDX14100: JWT is not well formed, there are no dots (.).",
-            ));
-        }
+    /// Checks a token's signature, audience and issuer; returns its claims.
+    fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let mut v = Validation::new(Algorithm::ES256);
         v.set_audience(AUDIENCES);
         v.set_issuer(&[self.issuer.as_str()]);
@@ -213,7 +212,37 @@ impl Keys {
                 ),
             }
         })?;
-        let c = data.claims;
+        Ok(data.claims)
+    }
+
+    /// Checks a bearer token and tells who it speaks for.
+    pub fn validate(&self, token: &str, now: Timestamp) -> Result<Principal, ApiError> {
+        if token.is_empty() {
+            return Err(ApiError::unauthenticated("Access token is empty."));
+        }
+        if token.split('.').count() != 3 {
+            return Err(ApiError::unauthenticated(
+                "IDX14100: JWT is not well formed, there are no dots (.).",
+            ));
+        }
+        let cached = self
+            .verified
+            .lock()
+            .ok()
+            .and_then(|m| m.get(token).cloned());
+        let c = match cached {
+            Some(c) => c,
+            None => {
+                let c = self.verify(token)?;
+                if let Ok(mut m) = self.verified.lock() {
+                    if m.len() >= VERIFIED_CACHE {
+                        m.clear();
+                    }
+                    m.insert(token.to_string(), c.clone());
+                }
+                c
+            }
+        };
         let t = now.as_utc().timestamp();
         const LEEWAY: i64 = 300;
         if c.exp + LEEWAY < t || c.nbf - LEEWAY > t {

@@ -2,7 +2,7 @@
 //! (`path`), and dispatches on (method, what the path names, kind).
 
 use accessd_domain::query::{CmpOp, Expr, Query, Value};
-use accessd_domain::store::{Kind, Link, TxExt};
+use accessd_domain::store::{Link, TxExt};
 use accessd_domain::*;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -16,7 +16,7 @@ use crate::edm::validate::{self, Extras, NO_EXTRAS};
 use crate::error::{ApiError, ApiResult};
 use crate::list::{self, ListRequest};
 use crate::middleware::{self, RequestCtx};
-use crate::path::{self, Coll, EKind, Ent, Scope, Target};
+use crate::path::{self, Coll, EKind, Ent, Target};
 use crate::response::{self, context_url, with_context};
 use crate::wire::{self, In};
 use crate::{AppState, Dialect, body};
@@ -283,30 +283,7 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
             ),
         )),
         Target::Count(coll) => {
-            let mut parts = vec![coll.scope.to_expr()];
-            if let Some(f) = &opts.filter {
-                parts.push(list::filter(call.d, coll.kind, &call.s.config, f)?);
-            }
-            let filter = Expr::and(parts);
-            let n = match &coll.scope {
-                Scope::Embedded(items) => items.len() as u64,
-                _ => {
-                    let kinds = if coll.kind == EKind::DirectoryObject {
-                        vec![Kind::User, Kind::Group]
-                    } else {
-                        vec![
-                            coll.kind
-                                .store_kind()
-                                .ok_or_else(|| ApiError::internal("count of unstored kind"))?,
-                        ]
-                    };
-                    let mut n = 0;
-                    for k in kinds {
-                        n += tx.count(k, Some(&filter)).await?;
-                    }
-                    n
-                }
-            };
+            let n = list::count(tx, call.d, &call.s.config, &coll, None, &opts).await?;
             Ok(response::text_count(n))
         }
         Target::CollectionRef(coll) => {

@@ -1,12 +1,18 @@
-//! Reading collections: OData query options translated to the domain query tree, per-kind
-//! property tables (which Graph names exist, what they map to, which the real service lets
-//! you filter and sort on), keyset paging with opaque `$skiptoken`s, `$count`, `$select`,
-//! `$expand`.
+//! Reading collections and entities the way Graph answers them: OData query options translated
+//! to the domain query tree (`list/translate.rs`, with the per-kind property tables and Graph's
+//! allow-lists of `list/props.rs`), keyset paging with opaque `$skiptoken`s and absolute
+//! `@odata.nextLink`s, `$count`, `$search` (`list/search.rs`), `$select`, and `$expand` with the
+//! options nested in it, on every navigation property of the model.
+//!
+//! `docs/queries.md` is the user-facing account of what is accepted and why.
 
-use accessd_domain::query::{CmpOp, Expr, Func, OrderKey, Query, Value, ValueType};
+mod props;
+mod search;
+mod translate;
+
+use accessd_domain::query::{Expr, OrderKey, Query, Value};
 use accessd_domain::store::Tx;
-use accessd_domain::*;
-use accessd_odata::{BinaryOp, ExpandItem, Limits, Literal, QueryOptions, SelectItem};
+use accessd_odata::{ExpandItem, Limits, QueryOptions, SelectItem};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use serde_json::{Map, Value as Json};
@@ -16,259 +22,14 @@ use crate::middleware::RequestCtx;
 use crate::path::{Coll, EKind, Ent, Nav, Scope, navigate};
 use crate::{Config, Dialect};
 
-/// How a property's values are typed and normalized.
-#[derive(Clone, Copy)]
-pub enum PType {
-    Text,
-    /// An id: compared lower-cased.
-    Guid,
-    Bool,
-    DateTime,
-    /// An enum stored under its v1.0 name; the function maps any accepted spelling to it.
-    Enum(fn(&str) -> Option<&'static str>, &'static [&'static str]),
-}
+use translate::Translator;
+pub use translate::bad_query;
 
-/// What the real service lets a client do with a property in `$filter`.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Caps {
-    /// Not filterable on Graph (accessd filters it only with `--permissive-queries`).
-    None,
-    /// `eq` (and `ne`, `in`, `not`).
-    Eq,
-    /// `eq` and the string functions.
-    EqText,
-    /// Every comparison.
-    All,
-}
+/// Nested `$expand` levels accepted (`a($expand=b($expand=c))` is three).
+pub const MAX_EXPAND_DEPTH: usize = 3;
 
-pub struct PropDef {
-    pub expr: Expr,
-    pub ty: PType,
-    pub filter: Caps,
-    pub orderby: bool,
-}
-
-fn col(c: &'static str, ty: PType, filter: Caps, orderby: bool) -> Option<PropDef> {
-    Some(PropDef {
-        expr: Expr::Column(c),
-        ty,
-        filter,
-        orderby,
-    })
-}
-
-fn doc(path: &[&str], ty: PType, filter: Caps) -> Option<PropDef> {
-    let vt = match ty {
-        PType::Bool => ValueType::Bool,
-        _ => ValueType::Text,
-    };
-    Some(PropDef {
-        expr: Expr::Doc(path.iter().map(|s| s.to_string()).collect(), vt),
-        ty,
-        filter,
-        orderby: true,
-    })
-}
-
-fn e_assignment_state(s: &str) -> Option<&'static str> {
-    AssignmentState::parse_ignore_case(s).map(AssignmentState::as_str)
-}
-fn e_request_state(s: &str) -> Option<&'static str> {
-    RequestState::parse_ignore_case(s).map(RequestState::as_str)
-}
-fn e_request_type(s: &str) -> Option<&'static str> {
-    RequestType::parse_ignore_case(s).map(RequestType::as_str)
-}
-fn e_catalog_state(s: &str) -> Option<&'static str> {
-    CatalogState::parse_ignore_case(s).map(CatalogState::as_str)
-}
-fn e_catalog_type(s: &str) -> Option<&'static str> {
-    CatalogType::parse_ignore_case(s).map(CatalogType::as_str)
-}
-
-const ASSIGNMENT_STATES: &[&str] = &[
-    "delivering",
-    "partiallyDelivered",
-    "delivered",
-    "expired",
-    "deliveryFailed",
-];
-const REQUEST_STATES: &[&str] = &[
-    "submitted",
-    "pendingApproval",
-    "delivering",
-    "delivered",
-    "deliveryFailed",
-    "denied",
-    "scheduled",
-    "canceled",
-    "partiallyDelivered",
-];
-
-/// The properties a kind can be queried on, by Graph name (`a/b` for paths), per dialect.
-pub fn prop(d: Dialect, kind: EKind, name: &str) -> Option<PropDef> {
-    use Caps::*;
-    use PType::*;
-    let v1 = d == Dialect::V1;
-    match (kind, name) {
-        (_, "id") => col("id", Guid, Eq, true),
-        (EKind::Assignment, "state") if v1 => col(
-            "state",
-            Enum(e_assignment_state, ASSIGNMENT_STATES),
-            Eq,
-            true,
-        ),
-        (EKind::Assignment, "assignmentState") if !v1 => col(
-            "state",
-            Enum(e_assignment_state, ASSIGNMENT_STATES),
-            Eq,
-            true,
-        ),
-        (EKind::Assignment, "status") if v1 => col("status", Text, None, true),
-        (EKind::Assignment, "assignmentStatus") if !v1 => col("status", Text, None, true),
-        (EKind::Assignment, "accessPackage/id") => col("access_package_id", Guid, Eq, false),
-        (EKind::Assignment, "assignmentPolicy/id") if v1 => col("policy_id", Guid, Eq, false),
-        (EKind::Assignment, "accessPackageAssignmentPolicy/id") if !v1 => {
-            col("policy_id", Guid, Eq, false)
-        }
-        (EKind::Assignment, "target/objectId" | "target/objectid") => {
-            col("target_object_id", Guid, Eq, false)
-        }
-        (EKind::Assignment, "target/id") => col("target_id", Guid, None, false),
-        (EKind::Assignment, "catalogId") if !v1 => col("catalog_id", Guid, None, false),
-        (EKind::Assignment, "accessPackageId") if !v1 => {
-            col("access_package_id", Guid, None, false)
-        }
-        (EKind::Assignment, "assignmentPolicyId") if !v1 => col("policy_id", Guid, None, false),
-        (EKind::Assignment, "targetId") if !v1 => col("target_id", Guid, None, false),
-        (EKind::Assignment, "isExtended") if !v1 => col("is_extended", Bool, None, true),
-        (EKind::Assignment, "expiredDateTime") => col("expired_date_time", DateTime, None, true),
-        (EKind::Assignment, "schedule/startDateTime") => {
-            col("start_date_time", DateTime, None, true)
-        }
-        (EKind::Request, "state") if v1 => {
-            col("state", Enum(e_request_state, REQUEST_STATES), Eq, true)
-        }
-        (EKind::Request, "requestState") if !v1 => {
-            col("state", Enum(e_request_state, REQUEST_STATES), Eq, true)
-        }
-        (EKind::Request, "status") if v1 => col("status", Text, None, true),
-        (EKind::Request, "requestStatus") if !v1 => col("status", Text, Eq, true),
-        (EKind::Request, "requestType") => col("request_type", Enum(e_request_type, &[]), Eq, true),
-        (EKind::Request, "createdDateTime") => col("created_date_time", DateTime, All, true),
-        (EKind::Request, "completedDateTime") if v1 => {
-            col("completed_date_time", DateTime, None, true)
-        }
-        (EKind::Request, "completedDate") if !v1 => {
-            col("completed_date_time", DateTime, None, true)
-        }
-        (EKind::Request, "accessPackage/id") => col("access_package_id", Guid, Eq, false),
-        (EKind::Request, "assignment/id") if v1 => col("assignment_id", Guid, Eq, false),
-        (EKind::Request, "accessPackageAssignment/id") if !v1 => {
-            col("assignment_id", Guid, Eq, false)
-        }
-        (EKind::Request, "requestor/objectId") => col("requestor_object_id", Guid, Eq, false),
-        (EKind::Catalog, "displayName") => col("display_name", Text, EqText, true),
-        (EKind::Catalog, "state") if v1 => col("state", Enum(e_catalog_state, &[]), Eq, true),
-        (EKind::Catalog, "catalogStatus") if !v1 => {
-            col("state", Enum(e_catalog_state, &[]), Eq, true)
-        }
-        (EKind::Catalog, "catalogType") => col("catalog_type", Enum(e_catalog_type, &[]), Eq, true),
-        (EKind::Catalog, "isExternallyVisible") => col("is_externally_visible", Bool, Eq, true),
-        (EKind::Catalog, "uniqueName") if !v1 => col("unique_name", Text, Eq, true),
-        (EKind::Catalog | EKind::AccessPackage | EKind::Policy, "createdDateTime") => {
-            col("created_date_time", DateTime, None, true)
-        }
-        (EKind::Catalog | EKind::AccessPackage | EKind::Policy, "modifiedDateTime") => {
-            col("modified_date_time", DateTime, None, true)
-        }
-        (EKind::AccessPackage, "displayName") => col("display_name", Text, EqText, true),
-        (EKind::AccessPackage, "isHidden") => col("is_hidden", Bool, Eq, true),
-        (EKind::AccessPackage, "catalog/id") if v1 => col("catalog_id", Guid, Eq, false),
-        (EKind::AccessPackage, "catalogId" | "accessPackageCatalog/id") if !v1 => {
-            col("catalog_id", Guid, Eq, false)
-        }
-        (EKind::AccessPackage, "uniqueName") if !v1 => col("unique_name", Text, Eq, true),
-        (EKind::AccessPackage, "description") => doc(&["description"], Text, None),
-        (EKind::Policy, "displayName") => col("display_name", Text, Eq, true),
-        (EKind::Policy, "accessPackage/id") => col("access_package_id", Guid, Eq, false),
-        (EKind::Policy, "accessPackageId") if !v1 => col("access_package_id", Guid, Eq, false),
-        (EKind::Policy, "catalog/id") if v1 => col("catalog_id", Guid, Eq, false),
-        (EKind::Policy, "accessPackageCatalog/id") if !v1 => col("catalog_id", Guid, Eq, false),
-        (EKind::Policy, "description") => doc(&["description"], Text, None),
-        (EKind::Subject, "objectId") => col("object_id", Guid, Eq, false),
-        (EKind::Subject, "displayName") => col("display_name", Text, EqText, true),
-        (EKind::Subject, "email") => col("email", Text, Eq, true),
-        (EKind::Subject, "principalName") => col("principal_name", Text, Eq, true),
-        (EKind::Resource, "originId") => col("origin_id", Text, Eq, false),
-        (EKind::Resource, "originSystem") => col("origin_system", Text, Eq, false),
-        (EKind::Resource, "displayName") => col("display_name", Text, EqText, true),
-        (EKind::ResourceRole | EKind::ResourceScope, "originId") => {
-            col("origin_id", Text, Eq, false)
-        }
-        (EKind::ResourceRole | EKind::ResourceScope, "displayName") => {
-            col("display_name", Text, EqText, true)
-        }
-        (EKind::ResourceRole | EKind::ResourceScope, "resource/id") if v1 => {
-            col("resource_id", Guid, Eq, false)
-        }
-        (EKind::ResourceRole | EKind::ResourceScope, "accessPackageResource/id") if !v1 => {
-            col("resource_id", Guid, Eq, false)
-        }
-        (EKind::ResourceRole | EKind::ResourceScope, "originSystem") => {
-            doc(&["origin_system"], Text, Eq)
-        }
-        (EKind::ResourceRoleScope, "role/id") if v1 => col("role_id", Guid, Eq, false),
-        (EKind::ResourceRoleScope, "scope/id") if v1 => col("scope_id", Guid, Eq, false),
-        (EKind::ResourceRoleScope, "accessPackageResourceRole/id") if !v1 => {
-            col("role_id", Guid, Eq, false)
-        }
-        (EKind::ResourceRoleScope, "accessPackageResourceScope/id") if !v1 => {
-            col("scope_id", Guid, Eq, false)
-        }
-        (EKind::AssignmentResourceRole, "status") => col("status", Text, Eq, true),
-        (EKind::AssignmentResourceRole, "accessPackageSubject/id") => {
-            col("subject_id", Guid, Eq, false)
-        }
-        (EKind::AssignmentResourceRole, "accessPackageResourceRole/id") => {
-            col("role_id", Guid, Eq, false)
-        }
-        (EKind::ResourceRequest, "requestState") if !v1 => {
-            col("state", Enum(e_request_state, REQUEST_STATES), Eq, true)
-        }
-        (EKind::ResourceRequest, "state") if v1 => {
-            col("state", Enum(e_request_state, REQUEST_STATES), Eq, true)
-        }
-        (EKind::User, "displayName") => col("display_name", Text, All, true),
-        (EKind::User, "userPrincipalName") => col("user_principal_name", Text, All, true),
-        (EKind::User, "mail") => col("mail", Text, All, true),
-        (EKind::User, "givenName") => doc(&["given_name"], Text, All),
-        (EKind::User, "surname") => doc(&["surname"], Text, All),
-        (EKind::User, "userType") => doc(&["user_type"], Text, Eq),
-        (EKind::User, "accountEnabled") => doc(&["account_enabled"], Bool, Eq),
-        (EKind::User, "department") => doc(&["department"], Text, All),
-        (EKind::User, "jobTitle") => doc(&["job_title"], Text, All),
-        (EKind::Group, "displayName") => col("display_name", Text, All, true),
-        (EKind::Group, "mail") => col("mail", Text, All, true),
-        (EKind::Group, "securityEnabled") => doc(&["security_enabled"], Bool, Eq),
-        (EKind::Group, "mailEnabled") => doc(&["mail_enabled"], Bool, Eq),
-        _ => Option::None,
-    }
-}
-
-fn invalid_filter(message: String) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "InvalidFilter",
-        format!("OData query is invalid: {message}"),
-    )
-}
-
-fn bad_query(message: String) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "BadRequest", message)
-}
-
-/// Turns a parse error into Graph's answer.
+/// Turns a parse error into Graph's answer: `InvalidFilter` for `$filter`, `BadRequest` for
+/// the other options.
 pub fn parse_error(e: accessd_odata::ParseError) -> ApiError {
     let code = if e.option == "$filter" {
         "InvalidFilter"
@@ -278,238 +39,34 @@ pub fn parse_error(e: accessd_odata::ParseError) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
 }
 
-struct Translator<'a> {
-    d: Dialect,
-    kind: EKind,
-    permissive: bool,
-    _cfg: &'a Config,
-}
-
-impl Translator<'_> {
-    fn type_name(&self) -> String {
-        format!("microsoft.graph.{}", self.kind.type_name())
-    }
-
-    fn property(&self, path: &[String], need: Caps, op: &str) -> Result<PropDef, ApiError> {
-        let name = path.join("/");
-        let p = prop(self.d, self.kind, &name).ok_or_else(|| {
-            bad_query(format!(
-                "Could not find a property named '{name}' on type '{}' that can be used in a query.",
-                self.type_name()
-            ))
-        })?;
-        if !self.permissive && p.filter < need {
-            return Err(invalid_filter(format!(
-                "Filter '{name} {op}' is not supported on '{}'. (Start accessd with --permissive-queries to allow it.)",
-                self.type_name()
-            )));
-        }
-        Ok(p)
-    }
-
-    fn literal(&self, p: &PropDef, name: &str, lit: &Literal) -> Result<Value, ApiError> {
-        let mismatch = |what: &str| {
-            bad_query(format!(
-                "A binary operator with incompatible types was detected: the property '{name}' cannot be compared with {what}."
-            ))
-        };
-        Ok(match (p.ty, lit) {
-            (_, Literal::Null) => Value::Null,
-            (PType::Text, Literal::String(s)) => Value::Text(s.clone()),
-            (PType::Text | PType::Guid, Literal::Guid(g)) => Value::Text(g.to_string()),
-            (PType::Guid, Literal::String(s)) => Value::Text(s.to_ascii_lowercase()),
-            (PType::Bool, Literal::Bool(b)) => Value::Bool(*b),
-            (PType::DateTime, Literal::DateTimeOffset(t)) => {
-                Value::Text(Timestamp::from_utc(t.with_timezone(&chrono::Utc)).to_storage())
-            }
-            (PType::DateTime, Literal::Date(dt)) => Value::Text(
-                Timestamp::from_utc(dt.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-                    .to_storage(),
-            ),
-            (PType::DateTime, Literal::String(s)) => match Timestamp::parse(s) {
-                Ok(t) => Value::Text(t.to_storage()),
-                Err(_) => return Err(mismatch("a string that is not a date and time")),
-            },
-            (PType::Enum(f, members), Literal::String(s) | Literal::Enum { member: s, .. }) => {
-                match f(s) {
-                    Some(v) => Value::Text(v.to_string()),
-                    Option::None => {
-                        return Err(bad_query(format!(
-                            "The value '{s}' is not valid for the property '{name}'.{}",
-                            if members.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" The allowed values are: {}.", members.join(", "))
-                            }
-                        )));
-                    }
-                }
-            }
-            (_, Literal::Bool(_)) => return Err(mismatch("a boolean")),
-            (_, Literal::Int(_) | Literal::Decimal(_)) => return Err(mismatch("a number")),
-            (_, Literal::String(_)) => return Err(mismatch("a string")),
-            (_, other) => return Err(mismatch(&format!("{other:?}"))),
-        })
-    }
-
-    fn expr(&self, e: &accessd_odata::Expr) -> Result<Expr, ApiError> {
-        use accessd_odata::Expr as O;
-        match e {
-            O::Binary {
-                op: BinaryOp::And,
-                left,
-                right,
-            } => Ok(Expr::And(vec![self.expr(left)?, self.expr(right)?])),
-            O::Binary {
-                op: BinaryOp::Or,
-                left,
-                right,
-            } => Ok(Expr::Or(vec![self.expr(left)?, self.expr(right)?])),
-            O::Not(inner) => Ok(Expr::Not(Box::new(self.expr(inner)?))),
-            O::Binary { op, left, right } => {
-                let (cmp, name) = match op {
-                    BinaryOp::Eq => (CmpOp::Eq, "eq"),
-                    BinaryOp::Ne => (CmpOp::Ne, "ne"),
-                    BinaryOp::Gt => (CmpOp::Gt, "gt"),
-                    BinaryOp::Ge => (CmpOp::Ge, "ge"),
-                    BinaryOp::Lt => (CmpOp::Lt, "lt"),
-                    BinaryOp::Le => (CmpOp::Le, "le"),
-                    other => {
-                        return Err(invalid_filter(format!(
-                            "The operator '{}' is not supported here.",
-                            other.keyword()
-                        )));
-                    }
-                };
-                let need = if matches!(cmp, CmpOp::Eq | CmpOp::Ne) {
-                    Caps::Eq
-                } else {
-                    Caps::All
-                };
-                let (field, lit, cmp) =
-                    match (left.as_ref(), right.as_ref()) {
-                        (f, O::Literal(l)) => (f, l, cmp),
-                        (O::Literal(l), f) => (f, l, flip(cmp)),
-                        _ => return Err(invalid_filter(
-                            "a comparison needs a property on one side and a value on the other."
-                                .into(),
-                        )),
-                    };
-                let (lhs, p, pname) = self.operand(field, need, name)?;
-                let v = self.literal(&p, &pname, lit)?;
-                Ok(Expr::Cmp(Box::new(lhs), cmp, Box::new(Expr::Lit(v))))
-            }
-            O::In { expr, list } => {
-                let (lhs, p, pname) = self.operand(expr, Caps::Eq, "in")?;
-                let mut vals = Vec::with_capacity(list.len());
-                for item in list {
-                    let O::Literal(l) = item else {
-                        return Err(invalid_filter(
-                            "the list of 'in' must hold values only.".into(),
-                        ));
-                    };
-                    vals.push(self.literal(&p, &pname, l)?);
-                }
-                Ok(Expr::In(Box::new(lhs), vals))
-            }
-            O::Call { name, args }
-                if matches!(name.as_str(), "contains" | "startswith" | "endswith") =>
-            {
-                let f = match name.as_str() {
-                    "contains" => Func::Contains,
-                    "startswith" => Func::StartsWith,
-                    _ => Func::EndsWith,
-                };
-                let [field, O::Literal(Literal::String(s))] = args.as_slice() else {
-                    return Err(invalid_filter(format!(
-                        "{name}() takes a property and a string value."
-                    )));
-                };
-                let (lhs, p, pname) = self.operand(field, Caps::EqText, name)?;
-                if !matches!(p.ty, PType::Text | PType::Guid) {
-                    return Err(bad_query(format!(
-                        "{name}() cannot be applied to the non-string property '{pname}'."
-                    )));
-                }
-                Ok(Expr::Call(f, vec![lhs, Expr::Lit(Value::Text(s.clone()))]))
-            }
-            O::Literal(Literal::Bool(true)) => Ok(Expr::True),
-            O::Literal(Literal::Bool(false)) => Ok(Expr::False),
-            O::Path(p) => {
-                let (lhs, prop, pname) = self.operand(e, Caps::Eq, "eq")?;
-                if !matches!(prop.ty, PType::Bool) {
-                    return Err(bad_query(format!(
-                        "The property '{pname}' is not a boolean and cannot stand alone in $filter."
-                    )));
-                }
-                let _ = p;
-                Ok(Expr::Cmp(
-                    Box::new(lhs),
-                    CmpOp::Eq,
-                    Box::new(Expr::Lit(Value::Bool(true))),
-                ))
-            }
-            O::Call { name, .. } => Err(invalid_filter(format!(
-                "The function '{name}' is not supported in this $filter."
-            ))),
-            O::Lambda { collection, .. } => Err(invalid_filter(format!(
-                "Lambda operators on '{}' are not supported on '{}'.",
-                collection.join("/"),
-                self.type_name()
-            ))),
-            other => Err(invalid_filter(format!(
-                "The expression '{other:?}' is not a condition."
-            ))),
-        }
-    }
-
-    /// A property, possibly wrapped in tolower()/toupper().
-    fn operand(
-        &self,
-        e: &accessd_odata::Expr,
-        need: Caps,
-        op: &str,
-    ) -> Result<(Expr, PropDef, String), ApiError> {
-        use accessd_odata::Expr as O;
-        match e {
-            O::Path(path) => {
-                let p = self.property(path, need, op)?;
-                Ok((p.expr.clone(), p, path.join("/")))
-            }
-            O::Call { name, args }
-                if matches!(name.as_str(), "tolower" | "toupper") && args.len() == 1 =>
-            {
-                let (inner, p, pname) = self.operand(&args[0], need.max(Caps::EqText), op)?;
-                let f = if name == "tolower" {
-                    Func::ToLower
-                } else {
-                    Func::ToUpper
-                };
-                Ok((Expr::Call(f, vec![inner]), p, pname))
-            }
-            other => Err(invalid_filter(format!("'{other:?}' is not a property."))),
-        }
-    }
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        o => o,
-    }
-}
-
 /// The parsed query options of a request.
 pub fn options(raw_query: Option<&str>) -> Result<QueryOptions, ApiError> {
-    match raw_query {
+    let limits = Limits {
+        max_expand_depth: MAX_EXPAND_DEPTH,
+        ..Limits::default()
+    };
+    let opts = match raw_query {
         Some(q) if !q.is_empty() => {
-            QueryOptions::parse_query_string(q, &Limits::default()).map_err(parse_error)
+            QueryOptions::parse_query_string(q, &limits).map_err(parse_error)?
         }
-        _ => Ok(QueryOptions::default()),
+        _ => QueryOptions::default(),
+    };
+    if opts.levels.is_some() {
+        return Err(bad_query(
+            "The query option $levels is not supported by Microsoft Graph.",
+        ));
     }
+    if opts.deltatoken.is_some() {
+        return Err(bad_query(
+            "The query option $deltatoken is not supported on this resource.",
+        ));
+    }
+    Ok(opts)
+}
+
+/// The kind whose properties a collection of `kind` is filtered on.
+fn filter_kind(kind: EKind) -> EKind {
+    kind
 }
 
 /// Translates `$filter` for a kind.
@@ -519,13 +76,7 @@ pub fn filter(
     cfg: &Config,
     f: &accessd_odata::Expr,
 ) -> Result<Expr, ApiError> {
-    Translator {
-        d,
-        kind,
-        permissive: cfg.permissive_queries,
-        _cfg: cfg,
-    }
-    .expr(f)
+    Translator::new(d, filter_kind(kind), cfg.permissive_queries).filter(f)
 }
 
 fn order(
@@ -534,36 +85,15 @@ fn order(
     cfg: &Config,
     items: &[accessd_odata::OrderItem],
 ) -> Result<Vec<OrderKey>, ApiError> {
-    let mut out = Vec::new();
-    for it in items {
-        let name = it.path.join("/");
-        let p = prop(d, kind, &name).ok_or_else(|| {
-            bad_query(format!(
-                "Could not find a property named '{name}' on type 'microsoft.graph.{}'.",
-                kind.type_name()
-            ))
-        })?;
-        if !p.orderby && !cfg.permissive_queries {
-            return Err(bad_query(format!(
-                "Sorting by '{name}' is not supported on 'microsoft.graph.{}'.",
-                kind.type_name()
-            )));
-        }
-        if name == "id" {
-            if it.descending {
-                return Err(bad_query(
-                    "Sorting by 'id' descending is not supported.".into(),
-                ));
-            }
-            continue;
-        }
-        out.push(OrderKey {
-            expr: p.expr,
-            descending: it.descending,
-        });
+    if kind == EKind::DirectoryObject {
+        return Err(bad_query(
+            "Sorting is not supported on collections of directory objects of several types.",
+        ));
     }
-    Ok(out)
+    Translator::new(d, kind, cfg.permissive_queries).order(items)
 }
+
+// ---- paging ----------------------------------------------------------------------------------
 
 fn encode_token(values: &[Value]) -> String {
     let arr: Vec<Json> = values
@@ -581,8 +111,9 @@ fn encode_token(values: &[Value]) -> String {
 
 fn decode_token(token: &str) -> Result<Vec<Value>, ApiError> {
     let bad = || {
+        let shown: String = token.chars().take(64).collect();
         bad_query(format!(
-            "The $skiptoken '{token}' is not valid for this query."
+            "The $skiptoken '{shown}' is not valid for this query."
         ))
     };
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -607,22 +138,22 @@ fn decode_token(token: &str) -> Result<Vec<Value>, ApiError> {
         .collect()
 }
 
-/// The query string with `$skiptoken`/`$skip` replaced by a new skiptoken.
+/// The query string with `$skiptoken`/`$skip` replaced by a new skiptoken (everything else,
+/// `$filter`, `$select`, `$expand`, `$top`, `$count`..., kept as the client sent it: the SDKs
+/// follow the link verbatim).
 fn next_query(raw: Option<&str>, token: &str) -> String {
-    let mut parts: Vec<String> = raw
+    let mut parts: Vec<&str> = raw
         .unwrap_or("")
         .split('&')
         .filter(|p| !p.is_empty())
         .filter(|p| {
             let name = p.split('=').next().unwrap_or("");
-            let name = percent_encoding::percent_decode_str(name)
-                .decode_utf8_lossy()
-                .to_ascii_lowercase();
-            name != "$skiptoken" && name != "$skip"
+            let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            !name.eq_ignore_ascii_case("$skiptoken") && !name.eq_ignore_ascii_case("$skip")
         })
-        .map(str::to_string)
         .collect();
-    parts.push(format!("$skiptoken={token}"));
+    let tok = format!("$skiptoken={token}");
+    parts.push(&tok);
     parts.join("&")
 }
 
@@ -639,116 +170,166 @@ pub struct ListRequest<'a> {
     pub extra: Option<Expr>,
 }
 
+/// The stored kinds a collection of `kind` reads.
+fn stored_kinds(kind: EKind) -> Result<Vec<EKind>, ApiError> {
+    match kind {
+        EKind::DirectoryObject => Ok(vec![EKind::User, EKind::Group]),
+        k if k.store_kind().is_some() => Ok(vec![k]),
+        k => Err(ApiError::internal(format!(
+            "{k:?} is not stored on its own"
+        ))),
+    }
+}
+
+/// The condition of a collection read: its scope, an extra condition, `$filter`, `$search`.
+fn condition(
+    d: Dialect,
+    cfg: &Config,
+    kind: EKind,
+    scope: &Scope,
+    extra: Option<&Expr>,
+    opts: &QueryOptions,
+) -> Result<Expr, ApiError> {
+    let mut parts = vec![scope.to_expr()];
+    if let Some(e) = extra {
+        parts.push(e.clone());
+    }
+    if let Some(f) = &opts.filter {
+        parts.push(filter(d, kind, cfg, f)?);
+    }
+    if let Some(s) = &opts.search {
+        parts.push(search::search(d, kind, cfg.permissive_queries, s)?);
+    }
+    Ok(Expr::and(parts))
+}
+
+/// `/$count` of a collection: the number of its members that pass `$filter` and `$search`.
+pub async fn count(
+    tx: &mut dyn Tx,
+    d: Dialect,
+    cfg: &Config,
+    coll: &Coll,
+    extra: Option<&Expr>,
+    opts: &QueryOptions,
+) -> Result<u64, ApiError> {
+    if let Scope::Embedded(items) = &coll.scope {
+        if opts.filter.is_some() || opts.search.is_some() {
+            return Err(bad_query(
+                "$filter and $search are not supported on this collection.",
+            ));
+        }
+        return Ok(items.len() as u64);
+    }
+    let cond = condition(d, cfg, coll.kind, &coll.scope, extra, opts)?;
+    let mut n = 0;
+    for k in stored_kinds(coll.kind)? {
+        let sk = k
+            .store_kind()
+            .ok_or_else(|| ApiError::internal("unstored kind counted"))?;
+        n += tx.count(sk, Some(&cond)).await?;
+    }
+    Ok(n)
+}
+
 /// Reads one page of a collection and renders it (with `$select`/`$expand` applied).
 pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Json>, ApiError> {
     let kind = r.coll.kind;
     let opts = r.opts;
-    if opts.search.is_some() {
-        return Err(bad_query(format!(
-            "$search is not supported on 'microsoft.graph.{}'.",
-            kind.type_name()
-        )));
-    }
     let mut out = Map::new();
     let limit = opts.top.unwrap_or(r.cfg.default_page_size);
     if limit > r.cfg.max_page_size {
         return Err(bad_query(format!(
-            "The value of $top ({limit}) exceeds the maximum of {}.",
+            "Invalid page size specified: the value of $top ({limit}) must be between 0 and {}.",
             r.cfg.max_page_size
         )));
     }
     let (ents, next) = if let Scope::Embedded(items) = &r.coll.scope {
-        let skip = opts.skip.unwrap_or(0) as usize;
-        if opts.filter.is_some() || opts.orderby.is_some() {
+        if opts.filter.is_some() || opts.orderby.is_some() || opts.search.is_some() {
             return Err(bad_query(
-                "$filter and $orderby are not supported on this collection.".into(),
+                "$filter, $orderby and $search are not supported on this collection.",
             ));
+        }
+        if opts.skiptoken.is_some() {
+            return Err(bad_query("This collection has no further pages."));
         }
         if opts.count == Some(true) {
             out.insert("@odata.count".into(), Json::from(items.len()));
         }
-        (
-            items
-                .iter()
-                .skip(skip)
-                .take(limit as usize)
-                .cloned()
-                .collect::<Vec<_>>(),
-            None,
-        )
+        let skip = opts.skip.unwrap_or(0).min(usize::MAX as u64) as usize;
+        let ents: Vec<Ent> = items
+            .iter()
+            .skip(skip)
+            .take(limit as usize)
+            .cloned()
+            .collect();
+        (ents, None)
     } else {
-        let mut parts = vec![r.coll.scope.to_expr()];
-        if let Some(e) = &r.extra {
-            parts.push(e.clone());
-        }
-        let filter_kind = if kind == EKind::DirectoryObject {
-            EKind::User
-        } else {
-            kind
-        };
-        if let Some(f) = &opts.filter {
-            parts.push(filter(r.d, filter_kind, r.cfg, f)?);
-        }
-        let filter_expr = Expr::and(parts);
+        let cond = condition(r.d, r.cfg, kind, &r.coll.scope, r.extra.as_ref(), opts)?;
         let order_keys = match &opts.orderby {
-            Some(items) => order(r.d, filter_kind, r.cfg, items)?,
+            Some(items) => order(r.d, kind, r.cfg, items)?,
             None => vec![],
         };
         let after = opts.skiptoken.as_deref().map(decode_token).transpose()?;
         if let Some(a) = &after
             && a.len() != order_keys.len() + 1
         {
-            return Err(bad_query(
-                "The $skiptoken does not belong to this query.".into(),
-            ));
+            return Err(bad_query("The $skiptoken does not belong to this query."));
         }
-        let query = Query {
-            filter: Some(filter_expr.clone()),
-            order: order_keys.clone(),
-            after: after.clone(),
-            limit: Some(limit + 1),
-            offset: if after.is_some() { None } else { opts.skip },
-        };
-        let kinds: Vec<EKind> = if kind == EKind::DirectoryObject {
-            vec![EKind::User, EKind::Group]
-        } else {
-            vec![kind]
-        };
-        let mut rows = Vec::new();
-        let mut count = 0u64;
-        for k in &kinds {
-            let sk = k
-                .store_kind()
-                .ok_or_else(|| ApiError::internal("unstored kind listed"))?;
-            for row in tx.query(sk, &query).await? {
-                rows.push((*k, row));
-            }
-            if opts.count == Some(true) {
-                count += tx.count(sk, Some(&filter_expr)).await?;
-            }
-        }
-        if kinds.len() > 1 {
-            rows.sort_by(|a, b| a.1.id.cmp(&b.1.id));
-        }
+        let kinds = stored_kinds(kind)?;
         if opts.count == Some(true) {
-            out.insert("@odata.count".into(), Json::from(count));
+            let mut n = 0;
+            for k in &kinds {
+                let sk = k
+                    .store_kind()
+                    .ok_or_else(|| ApiError::internal("unstored kind counted"))?;
+                n += tx.count(sk, Some(&cond)).await?;
+            }
+            out.insert("@odata.count".into(), Json::from(n));
         }
-        let more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        let next = if more {
-            rows.last().map(|(_, last)| {
-                let mut cursor = last.keys.clone();
-                cursor.push(Value::Text(last.id.clone()));
-                encode_token(&cursor)
-            })
+        if limit == 0 {
+            (Vec::new(), None)
         } else {
-            None
-        };
-        let ents = rows
-            .iter()
-            .map(|(k, row)| Ent::decode(*k, row))
-            .collect::<Result<Vec<_>, _>>()?;
-        (ents, next)
+            let query = Query {
+                filter: Some(cond),
+                order: order_keys,
+                after: after.clone(),
+                limit: Some(limit + 1),
+                offset: if after.is_some() { None } else { opts.skip },
+            };
+            if kinds.len() > 1 && opts.skip.is_some_and(|s| s > 0) {
+                return Err(bad_query(
+                    "$skip is not supported on collections of directory objects of several types.",
+                ));
+            }
+            let mut rows = Vec::new();
+            for k in &kinds {
+                let sk = k
+                    .store_kind()
+                    .ok_or_else(|| ApiError::internal("unstored kind listed"))?;
+                for row in tx.query(sk, &query).await? {
+                    rows.push((*k, row));
+                }
+            }
+            if kinds.len() > 1 {
+                rows.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+            }
+            let more = rows.len() as u64 > limit;
+            rows.truncate(limit as usize);
+            let next = if more {
+                rows.last().map(|(_, last)| {
+                    let mut cursor = last.keys.clone();
+                    cursor.push(Value::Text(last.id.clone()));
+                    encode_token(&cursor)
+                })
+            } else {
+                None
+            };
+            let ents = rows
+                .iter()
+                .map(|(k, row)| Ent::decode(*k, row))
+                .collect::<Result<Vec<_>, _>>()?;
+            (ents, next)
+        }
     };
     let mut values = Vec::with_capacity(ents.len());
     for e in &ents {
@@ -768,6 +349,8 @@ pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Js
     }
     Ok(out)
 }
+
+// ---- $select and $expand ---------------------------------------------------------------------
 
 /// Renders an entity with `$select` and `$expand` applied.
 pub fn shape<'a>(
@@ -792,6 +375,19 @@ pub fn shape<'a>(
     })
 }
 
+/// The model's type of an entity kind.
+fn model_type(d: Dialect, kind: EKind) -> Option<&'static crate::edm::TypeDef> {
+    crate::edm::find_type(d, kind.type_name())
+}
+
+/// A property of the model type by name, without regard to case (as Graph matches them).
+fn model_prop(d: Dialect, kind: EKind, name: &str) -> Option<&'static crate::edm::Prop> {
+    let t = model_type(d, kind)?;
+    crate::edm::all_props(d, t)
+        .into_iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+}
+
 fn apply_select(
     d: Dialect,
     kind: EKind,
@@ -801,24 +397,55 @@ fn apply_select(
     if sel.iter().any(|s| matches!(s, SelectItem::Star)) {
         return Ok(());
     }
-    let t = crate::edm::find_type(d, kind.type_name());
-    let mut keep: Vec<String> = vec!["@odata.type".into(), "id".into()];
+    // Kept whole, or only some members of a complex value.
+    let mut keep: Vec<(String, Option<Vec<String>>)> =
+        vec![("@odata.type".into(), None), ("id".into(), None)];
     for s in sel {
-        if let SelectItem::Path(p) = s {
-            let name = p.first().cloned().unwrap_or_default();
-            let known = m.contains_key(&name)
-                || t.is_some_and(|t| crate::edm::find_prop(d, t, &name).is_some());
-            if !known {
-                return Err(bad_query(format!(
-                    "Could not find a property named '{name}' on type 'microsoft.graph.{}'.",
-                    kind.type_name()
-                )));
-            }
-            keep.push(name);
+        let SelectItem::Path(p) = s else { continue };
+        let first = p.first().cloned().unwrap_or_default();
+        let canonical = if m.contains_key(&first) {
+            Some(first.clone())
+        } else {
+            model_prop(d, kind, &first)
+                .map(|x| x.name.to_string())
+                .or_else(|| m.keys().find(|k| k.eq_ignore_ascii_case(&first)).cloned())
+        };
+        let Some(name) = canonical else {
+            return Err(bad_query(format!(
+                "Could not find a property named '{first}' on type '{}'.",
+                props::type_name(kind)
+            )));
+        };
+        let sub = p.get(1).cloned();
+        match keep.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, subs)) => match (subs.as_mut(), sub) {
+                (Some(v), Some(s)) => v.push(s),
+                _ => *subs = None,
+            },
+            None => keep.push((name, sub.map(|s| vec![s]))),
         }
     }
-    m.retain(|k, _| keep.iter().any(|x| x == k));
+    m.retain(|k, _| keep.iter().any(|(x, _)| x == k));
+    for (name, subs) in keep {
+        if let (Some(subs), Some(Json::Object(inner))) = (subs, m.get_mut(&name)) {
+            inner.retain(|k, _| {
+                k.starts_with("@odata.") || subs.iter().any(|s| s.eq_ignore_ascii_case(k))
+            });
+        }
+    }
     Ok(())
+}
+
+/// The navigation properties of an entity's model type, for `$expand=*`.
+fn nav_names(d: Dialect, kind: EKind) -> Vec<&'static str> {
+    match model_type(d, kind) {
+        Some(t) => crate::edm::all_props(d, t)
+            .into_iter()
+            .filter(|p| p.nav)
+            .map(|p| p.name)
+            .collect(),
+        None => vec![],
+    }
 }
 
 async fn expand(
@@ -830,68 +457,246 @@ async fn expand(
     m: &mut Map<String, Json>,
     depth: usize,
 ) -> Result<(), ApiError> {
-    let name = item.path.first().cloned().unwrap_or_default();
-    if name == "*" {
+    let kind = ent.kind();
+    if depth >= MAX_EXPAND_DEPTH {
+        return Err(bad_query(format!(
+            "$expand is nested too deeply: at most {MAX_EXPAND_DEPTH} levels are supported."
+        )));
+    }
+    if item.is_ref {
+        return Err(bad_query("$expand with /$ref is not supported by accessd."));
+    }
+    let first = item.path.first().cloned().unwrap_or_default();
+    if item.path.len() > 1 {
+        return Err(bad_query(format!(
+            "The $expand path '{}' is not supported; expand one navigation property at a time and nest $expand for the next.",
+            item.path.join("/")
+        )));
+    }
+    if first == "*" {
+        if !item.options.is_empty() {
+            return Err(bad_query("$expand=* takes no options."));
+        }
+        let plain = ExpandItem {
+            path: vec![],
+            is_ref: false,
+            options: QueryOptions::default(),
+        };
+        for name in nav_names(d, kind) {
+            if !m.contains_key(name) {
+                expand_one(tx, d, cfg, ent, name, &plain, m, depth).await?;
+            }
+        }
         return Ok(());
     }
-    if depth >= 3 {
-        return Err(bad_query("$expand is nested too deeply.".into()));
-    }
-    let nav = navigate(d, ent, &name).ok_or_else(|| {
+    let p = model_prop(d, kind, &first).ok_or_else(|| {
         bad_query(format!(
-            "Could not find a navigation property named '{name}' on type 'microsoft.graph.{}'.",
-            ent.kind().type_name()
+            "Could not find a navigation property named '{first}' on type '{}'.",
+            props::type_name(kind)
         ))
     })?;
-    match nav {
-        Nav::One(kind, id) => {
+    if !p.nav {
+        return Err(bad_query(format!(
+            "Property '{}' on type '{}' is not a navigation property. Only navigation properties can be expanded.",
+            p.name,
+            props::type_name(kind)
+        )));
+    }
+    expand_one(tx, d, cfg, ent, p.name, item, m, depth).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn expand_one(
+    tx: &mut dyn Tx,
+    d: Dialect,
+    cfg: &Config,
+    ent: &Ent,
+    name: &'static str,
+    item: &ExpandItem,
+    m: &mut Map<String, Json>,
+    depth: usize,
+) -> Result<(), ApiError> {
+    let o = &item.options;
+    let collection = model_prop(d, ent.kind(), name).is_some_and(|p| p.collection);
+    match navigate(d, ent, name) {
+        Some(Nav::One(kind, id)) => {
+            if o.filter.is_some()
+                || o.orderby.is_some()
+                || o.top.is_some()
+                || o.skip.is_some()
+                || o.count.is_some()
+                || o.search.is_some()
+            {
+                return Err(bad_query(format!(
+                    "'{name}' is a single entity: only $select and $expand apply to it in $expand."
+                )));
+            }
             let v = match id {
                 Some(id) => match crate::path::load(tx, kind, &id).await? {
-                    Some(e) => Json::Object(shape(tx, d, cfg, &e, &item.options, depth + 1).await?),
+                    Some(e) => Json::Object(shape(tx, d, cfg, &e, o, depth + 1).await?),
                     None => Json::Null,
                 },
                 None => Json::Null,
             };
-            m.insert(name, v);
+            m.insert(name.to_string(), v);
         }
-        Nav::Many(kind, scope) => {
-            let items: Vec<Ent> = match &scope {
-                Scope::Embedded(items) => items.clone(),
-                _ => {
-                    let mut parts = vec![scope.to_expr()];
-                    if let Some(f) = &item.options.filter {
-                        parts.push(filter(d, kind, cfg, f)?);
-                    }
-                    let q = Query {
-                        filter: Some(Expr::and(parts)),
-                        limit: Some(item.options.top.unwrap_or(cfg.max_page_size)),
-                        ..Query::default()
-                    };
-                    let kinds = if kind == EKind::DirectoryObject {
-                        vec![EKind::User, EKind::Group]
-                    } else {
-                        vec![kind]
-                    };
-                    let mut out = Vec::new();
-                    for k in kinds {
-                        let sk = k
-                            .store_kind()
-                            .ok_or_else(|| ApiError::internal("unstored kind expanded"))?;
-                        for row in tx.query(sk, &q).await? {
-                            out.push(Ent::decode(k, &row)?);
-                        }
-                    }
-                    out
-                }
-            };
+        Some(Nav::Many(kind, scope)) => {
+            let (items, count) = expand_many(tx, d, cfg, kind, &scope, o).await?;
+            if let Some(n) = count {
+                m.insert(format!("{name}@odata.count"), Json::from(n));
+            }
             let mut arr = Vec::with_capacity(items.len());
             for e in &items {
-                arr.push(Json::Object(
-                    shape(tx, d, cfg, e, &item.options, depth + 1).await?,
-                ));
+                arr.push(Json::Object(shape(tx, d, cfg, e, o, depth + 1).await?));
             }
-            m.insert(name, Json::Array(arr));
+            m.insert(name.to_string(), Json::Array(arr));
+        }
+        // In the model, not kept by accessd (connected organizations, custom extensions,
+        // resource environments, upload sessions): nothing to show.
+        None => {
+            if collection {
+                if o.count == Some(true) {
+                    m.insert(format!("{name}@odata.count"), Json::from(0));
+                }
+                m.insert(name.to_string(), Json::Array(vec![]));
+            } else {
+                m.insert(name.to_string(), Json::Null);
+            }
         }
     }
     Ok(())
+}
+
+/// The members of an expanded collection (`$filter`, `$orderby`, `$skip`, `$top` and `$count`
+/// inside the parentheses apply; no paging: at most `max_page_size` members).
+async fn expand_many(
+    tx: &mut dyn Tx,
+    d: Dialect,
+    cfg: &Config,
+    kind: EKind,
+    scope: &Scope,
+    o: &QueryOptions,
+) -> Result<(Vec<Ent>, Option<u64>), ApiError> {
+    let top = o.top.unwrap_or(cfg.max_page_size);
+    if top > cfg.max_page_size {
+        return Err(bad_query(format!(
+            "Invalid page size specified: the value of $top ({top}) must be between 0 and {}.",
+            cfg.max_page_size
+        )));
+    }
+    if let Scope::Embedded(items) = scope {
+        if o.filter.is_some() || o.orderby.is_some() || o.search.is_some() {
+            return Err(bad_query(
+                "$filter, $orderby and $search are not supported on this collection.",
+            ));
+        }
+        let count = (o.count == Some(true)).then_some(items.len() as u64);
+        let skip = o.skip.unwrap_or(0).min(usize::MAX as u64) as usize;
+        return Ok((
+            items
+                .iter()
+                .skip(skip)
+                .take(top as usize)
+                .cloned()
+                .collect(),
+            count,
+        ));
+    }
+    let cond = condition(d, cfg, kind, scope, None, o)?;
+    let order_keys = match &o.orderby {
+        Some(items) => order(d, kind, cfg, items)?,
+        None => vec![],
+    };
+    let kinds = stored_kinds(kind)?;
+    let mut count = None;
+    if o.count == Some(true) {
+        let mut n = 0;
+        for k in &kinds {
+            let sk = k
+                .store_kind()
+                .ok_or_else(|| ApiError::internal("unstored kind counted"))?;
+            n += tx.count(sk, Some(&cond)).await?;
+        }
+        count = Some(n);
+    }
+    if kinds.len() > 1 && o.skip.is_some_and(|s| s > 0) {
+        return Err(bad_query(
+            "$skip is not supported on collections of directory objects of several types.",
+        ));
+    }
+    let q = Query {
+        filter: Some(cond),
+        order: order_keys,
+        after: None,
+        limit: Some(top),
+        offset: o.skip,
+    };
+    let mut rows = Vec::new();
+    for k in &kinds {
+        let sk = k
+            .store_kind()
+            .ok_or_else(|| ApiError::internal("unstored kind expanded"))?;
+        for row in tx.query(sk, &q).await? {
+            rows.push((*k, row));
+        }
+    }
+    if kinds.len() > 1 {
+        rows.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+        rows.truncate(top as usize);
+    }
+    let ents = rows
+        .iter()
+        .map(|(k, row)| Ent::decode(*k, row))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((ents, count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_100_kb_filter_is_a_400_not_a_crash() {
+        let f = format!("$filter=displayName%20eq%20'{}'", "a".repeat(100 * 1024));
+        let e = options(Some(&f)).unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(e.code, "InvalidFilter");
+        let deep = format!("$filter={}true{}", "(".repeat(5000), ")".repeat(5000));
+        assert_eq!(options(Some(&deep)).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn next_links_keep_the_options_and_replace_the_position() {
+        assert_eq!(
+            next_query(
+                Some("$filter=a%20eq%201&$skip=5&%24skiptoken=old&$top=2"),
+                "T"
+            ),
+            "$filter=a%20eq%201&$top=2&$skiptoken=T"
+        );
+        assert_eq!(next_query(None, "T"), "$skiptoken=T");
+    }
+
+    #[test]
+    fn tokens_round_trip_and_garbage_is_refused() {
+        let v = vec![
+            Value::Null,
+            Value::Int(3),
+            Value::Text("x'y".into()),
+            Value::Bool(true),
+        ];
+        let t = encode_token(&v);
+        assert_eq!(
+            decode_token(&t).unwrap(),
+            vec![
+                Value::Null,
+                Value::Int(3),
+                Value::Text("x'y".into()),
+                Value::Bool(true)
+            ]
+        );
+        for bad in ["", "!!", "e30", "WzEsW11d"] {
+            assert_eq!(decode_token(bad).unwrap_err().status, 400, "{bad}");
+        }
+    }
 }

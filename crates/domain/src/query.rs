@@ -59,6 +59,11 @@ pub enum CmpOp {
     Le,
 }
 
+/// The functions of `$filter` a store evaluates. Strings: `Contains`, `StartsWith`, `EndsWith`
+/// (boolean; the second argument a string literal), `ToLower`, `ToUpper`, `Trim`, `Length`,
+/// `Concat`, `IndexOf` (0-based, -1 when absent), `Substring(s, start[, length])` (0-based).
+/// Dates and times, on the stored fixed-width UTC text (`2024-01-31T08:00:00.0000000Z`):
+/// `Year`, `Month`, `Day`, `Hour`, `Minute`, `Second` (integers) and `Date` (`2024-01-31`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Func {
     Contains,
@@ -70,6 +75,32 @@ pub enum Func {
     Trim,
     Concat,
     IndexOf,
+    Substring,
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+    Date,
+}
+
+impl Func {
+    /// The type of the value the function yields.
+    pub fn result_type(self) -> ValueType {
+        match self {
+            Func::Contains | Func::StartsWith | Func::EndsWith => ValueType::Bool,
+            Func::Length
+            | Func::IndexOf
+            | Func::Year
+            | Func::Month
+            | Func::Day
+            | Func::Hour
+            | Func::Minute
+            | Func::Second => ValueType::Int,
+            _ => ValueType::Text,
+        }
+    }
 }
 
 /// A boolean or scalar expression over one entity kind.
@@ -91,9 +122,10 @@ pub enum Expr {
     Not(Box<Expr>),
     In(Box<Expr>, Vec<Value>),
     Call(Func, Vec<Expr>),
-    /// `column` holds the id of a `kind` entity that satisfies `filter`.
+    /// `key` (an expression over this entity, usually an index column) holds the id of a
+    /// `kind` entity that satisfies `filter` (a single-valued relationship: `accessPackage/...`).
     Related {
-        column: &'static str,
+        key: Box<Expr>,
         kind: Kind,
         filter: Box<Expr>,
     },
@@ -103,6 +135,15 @@ pub enum Expr {
         link: Link,
         reverse: bool,
         kind: Kind,
+        filter: Box<Expr>,
+        all: bool,
+    },
+    /// Some (or, with `all`, every) entity of `kind` whose `column` holds this entity's id
+    /// satisfies `filter` (a one-to-many relationship seen from its "one" side, such as an
+    /// access package's policies). `filter` is over `kind`.
+    Referencing {
+        kind: Kind,
+        column: &'static str,
         filter: Box<Expr>,
         all: bool,
     },
@@ -132,7 +173,8 @@ impl Expr {
     }
 }
 
-/// One sort key. Ties are always broken by id, ascending.
+/// One sort key. Ties are always broken by id, ascending. A null sorts before every value
+/// (first in ascending order, last in descending order), in every store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderKey {
     pub expr: Expr,
@@ -144,7 +186,8 @@ pub struct OrderKey {
 pub struct Query {
     pub filter: Option<Expr>,
     pub order: Vec<OrderKey>,
-    /// Keyset cursor: the sort-key values and then the id of the last row already seen.
+    /// Keyset cursor: the sort-key values (as [`crate::Row::keys`] returned them, nulls
+    /// included) and then the id of the last row already seen.
     pub after: Option<Vec<Value>>,
     pub limit: Option<u64>,
     pub offset: Option<u64>,

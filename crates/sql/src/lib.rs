@@ -1,8 +1,18 @@
 //! SQL text for the row primitives of `accessd_domain::store`, for both backends.
 //!
 //! Every value travels as a bound parameter ([`Sql::binds`]); identifiers come only from the
-//! static tables of `accessd_domain::store::Kind`, never from a request. The backends execute
-//! what this crate renders; they add connection handling, binding and error mapping.
+//! static tables of `accessd_domain::store::Kind`, never from a request. The one exception is
+//! `LIMIT`/`OFFSET`, written as integer literals: SQLite plans a statement for its bound limit
+//! and so prepares a cached statement again on every run when the limit is a parameter
+//! (measured: most of the cost of a small read). They are numbers the API parsed, not text.
+//! The backends execute what this crate renders; they add connection handling, binding and
+//! error mapping.
+//!
+//! Semantics that hold in both dialects: a comparison with null is false (`ne` is null-safe:
+//! `x ne 'a'` holds when x is null), so `not`, `all` and `ne` never let an unknown through;
+//! a null sorts before every value; `contains`/`startswith`/`endswith` ignore case (like
+//! Graph's directory), as do equality comparisons on the index columns declared
+//! `COLLATE NOCASE` (names, mail addresses).
 
 use accessd_domain::query::{CmpOp, Expr, Func, OrderKey, Query, Value, ValueType};
 use accessd_domain::store::{ColumnType, Kind, Link};
@@ -195,7 +205,7 @@ impl Builder {
             }
             Expr::Not(inner) => {
                 self.push("(NOT ");
-                self.expr(inner)?;
+                self.definitely(inner)?;
                 self.push(")");
             }
             Expr::In(a, values) => {
@@ -215,16 +225,13 @@ impl Builder {
                 self.push("))");
             }
             Expr::Call(f, args) => self.call(*f, args)?,
-            Expr::Related {
-                column,
-                kind,
-                filter,
-            } => {
-                let outer = self.t();
+            Expr::Related { key, kind, filter } => {
+                self.push("(");
+                self.expr(key)?;
                 self.alias += 1;
                 let inner = self.t();
                 self.push(&format!(
-                    "({outer}.{column} IN (SELECT {inner}.id FROM {} {inner} WHERE ",
+                    " IN (SELECT {inner}.id FROM {} {inner} WHERE ",
                     kind.table()
                 ));
                 self.expr(filter)?;
@@ -258,9 +265,34 @@ impl Builder {
                 self.bind(Value::Text(link.as_str().to_string()));
                 self.push(" AND ");
                 if *all {
-                    self.push("NOT (");
+                    self.push("NOT ");
+                    self.definitely(filter)?;
+                } else {
                     self.expr(filter)?;
-                    self.push(")");
+                }
+                self.push("))");
+                self.alias -= 1;
+            }
+            Expr::Referencing {
+                kind,
+                column,
+                filter,
+                all,
+            } => {
+                let outer = self.t();
+                self.alias += 1;
+                let inner = self.t();
+                // `t0.id [NOT] IN (the referencing rows' column)`: one lookup by the referencing
+                // table's (column, id) index per outer row, or one pass over it.
+                self.push(&format!("({outer}.id "));
+                self.push(if *all { "NOT IN (" } else { "IN (" });
+                self.push(&format!(
+                    "SELECT {inner}.{column} FROM {} {inner} WHERE {inner}.{column} IS NOT NULL AND ",
+                    kind.table()
+                ));
+                if *all {
+                    self.push("NOT ");
+                    self.definitely(filter)?;
                 } else {
                     self.expr(filter)?;
                 }
@@ -290,9 +322,8 @@ impl Builder {
                 }
                 self.elems.push(je);
                 if *all {
-                    self.push("NOT (");
-                    self.expr(filter)?;
-                    self.push(")");
+                    self.push("NOT ");
+                    self.definitely(filter)?;
                 } else {
                     self.expr(filter)?;
                 }
@@ -300,6 +331,17 @@ impl Builder {
                 self.push("))");
             }
         }
+        Ok(())
+    }
+
+    /// A condition that is true or false, never unknown: `COALESCE(cond, FALSE)`, so that
+    /// `NOT` of a comparison with a null is true, as in OData.
+    fn definitely(&mut self, e: &Expr) -> Result<(), SqlError> {
+        self.push("COALESCE(");
+        self.expr(e)?;
+        self.push(", ");
+        self.false_();
+        self.push(")");
         Ok(())
     }
 
@@ -402,28 +444,125 @@ impl Builder {
                 self.expr(&args[1])?;
                 self.push(") - 1)");
             }
+            Func::Substring => {
+                if !(2..=3).contains(&args.len()) {
+                    return Err(SqlError::Unsupported(
+                        "Substring takes 2 or 3 arguments".into(),
+                    ));
+                }
+                // OData counts from 0, SQL from 1.
+                self.push("substr(");
+                self.expr(&args[0])?;
+                self.push(", (");
+                self.expr(&args[1])?;
+                self.push(") + 1");
+                if let Some(len) = args.get(2) {
+                    self.push(", ");
+                    self.expr(len)?;
+                }
+                self.push(")");
+            }
+            Func::Year | Func::Month | Func::Day | Func::Hour | Func::Minute | Func::Second => {
+                arity(1)?;
+                // The stored form is fixed-width: `2024-01-31T08:00:00.0000000Z`.
+                let (from, len) = match f {
+                    Func::Year => (1, 4),
+                    Func::Month => (6, 2),
+                    Func::Day => (9, 2),
+                    Func::Hour => (12, 2),
+                    Func::Minute => (15, 2),
+                    _ => (18, 2),
+                };
+                self.push("CAST(substr(");
+                self.expr(&args[0])?;
+                self.push(&format!(", {from}, {len}) AS "));
+                self.push(match self.dialect {
+                    Dialect::Sqlite => "INTEGER)",
+                    Dialect::Postgres => "bigint)",
+                });
+            }
+            Func::Date => {
+                arity(1)?;
+                self.push("substr(");
+                self.expr(&args[0])?;
+                self.push(", 1, 10)");
+            }
         }
         Ok(())
     }
 
-    /// A sort key as a null-free expression, so that keyset comparisons are total.
+    /// A sort key: the expression itself (a null sorts first; see [`select`]).
     fn sort_key(&mut self, kind: Kind, k: &OrderKey) -> Result<ValueType, SqlError> {
         let ty = match &k.expr {
             Expr::Column(c) => column_type(kind, c),
             e => expr_type(e),
         };
-        self.push("COALESCE(");
         self.expr(&k.expr)?;
-        self.push(match ty {
-            ValueType::Text => ", '')",
-            ValueType::Bool => match self.dialect {
-                Dialect::Sqlite => ", -1)",
-                Dialect::Postgres => ", FALSE)",
-            },
-            ValueType::Int => ", -9223372036854775808)",
-            ValueType::Float => ", -1e308)",
-        });
         Ok(ty)
+    }
+
+    /// `ORDER BY` direction of a key, nulls first when ascending and last when descending
+    /// (SQLite's own order; PostgreSQL is told).
+    fn direction(&mut self, descending: bool) {
+        self.push(match (descending, self.dialect) {
+            (false, Dialect::Sqlite) => " ASC",
+            (true, Dialect::Sqlite) => " DESC",
+            (false, Dialect::Postgres) => " ASC NULLS FIRST",
+            (true, Dialect::Postgres) => " DESC NULLS LAST",
+        });
+    }
+
+    /// Rows strictly after the cursor in the order `(keys.., id)`, where a null is smaller than
+    /// any value: nested as `k1 > c1 OR (k1 = c1 AND (k2 > c2 OR (...)))`, each key in its own
+    /// direction, each null cursor value handled exactly.
+    fn after(&mut self, kind: Kind, order: &[OrderKey], cursor: &[Value]) -> Result<(), SqlError> {
+        let Some((k, rest)) = order.split_first() else {
+            self.push("t0.id > ");
+            self.bind(cursor.last().cloned().unwrap_or(Value::Null));
+            return Ok(());
+        };
+        let c = cursor.first().cloned().unwrap_or(Value::Null);
+        let null = c == Value::Null;
+        self.push("(");
+        // Strictly after on this key.
+        match (k.descending, null) {
+            // Ascending, after null: any value.
+            (false, true) => {
+                self.push("(");
+                self.sort_key(kind, k)?;
+                self.push(" IS NOT NULL)");
+            }
+            (false, false) => {
+                self.push("(");
+                self.sort_key(kind, k)?;
+                self.push(" > ");
+                self.bind(c.clone());
+                self.push(")");
+            }
+            // Descending, after null: nothing (nulls come last).
+            (true, true) => self.false_(),
+            (true, false) => {
+                self.push("(");
+                self.sort_key(kind, k)?;
+                self.push(" < ");
+                self.bind(c.clone());
+                self.push(" OR ");
+                self.sort_key(kind, k)?;
+                self.push(" IS NULL)");
+            }
+        }
+        self.push(" OR (");
+        self.sort_key(kind, k)?;
+        if null {
+            self.push(" IS NULL");
+        } else {
+            self.push(" = ");
+            self.bind(c);
+        }
+        self.push(" AND ");
+        self.after(kind, rest, &cursor[1..])?;
+        self.push("))");
+        Ok(())
     }
 }
 
@@ -455,7 +594,7 @@ fn expr_type(e: &Expr) -> ValueType {
         Expr::Lit(Value::Bool(_)) => ValueType::Bool,
         Expr::Lit(Value::Int(_)) => ValueType::Int,
         Expr::Lit(Value::Float(_)) => ValueType::Float,
-        Expr::Call(Func::Length | Func::IndexOf, _) => ValueType::Int,
+        Expr::Call(f, _) => f.result_type(),
         Expr::Column(_) => ValueType::Text,
         _ => ValueType::Text,
     }
@@ -504,7 +643,8 @@ pub fn get_many(d: Dialect, kind: Kind, n: usize) -> Sql {
     s
 }
 
-/// A query over one kind: the rows' `id, version, data`, then one column per sort key.
+/// A query over one kind: the rows' `id, version, data`, then one column per sort key (the
+/// key's value, null included: a cursor is made of these and the last id).
 pub fn select(d: Dialect, kind: Kind, q: &Query) -> Result<(Sql, KeyTypes), SqlError> {
     let mut b = Builder::new(d);
     b.push("SELECT t0.id, t0.version, t0.data");
@@ -524,48 +664,33 @@ pub fn select(d: Dialect, kind: Kind, q: &Query) -> Result<(Sql, KeyTypes), SqlE
                 "cursor does not match the sort keys".into(),
             ));
         }
-        b.push(" AND (");
-        // (k1, .., kn, id) strictly after the cursor, each key in its own direction.
-        let n = q.order.len();
-        for i in 0..=n {
-            if i > 0 {
-                b.push(" OR ");
-            }
-            b.push("(");
-            for (key, value) in q.order.iter().zip(after).take(i) {
-                b.sort_key(kind, key)?;
-                b.push(" = ");
-                b.bind(value.clone());
-                b.push(" AND ");
-            }
-            if i < n {
-                let k = &q.order[i];
-                b.sort_key(kind, k)?;
-                b.push(if k.descending { " < " } else { " > " });
-                b.bind(after[i].clone());
-            } else {
-                b.push("t0.id > ");
-                b.bind(after[n].clone());
-            }
-            b.push(")");
+        // A redundant bound on the first key lets an index on it start at the cursor.
+        if let (Some(k), Some(c)) = (q.order.first(), after.first())
+            && !k.descending
+            && *c != Value::Null
+        {
+            b.push(" AND ");
+            b.sort_key(kind, k)?;
+            b.push(" >= ");
+            b.bind(c.clone());
         }
-        b.push(")");
+        b.push(" AND ");
+        b.after(kind, &q.order, after)?;
     }
     b.push(" ORDER BY ");
     for k in &q.order {
         b.sort_key(kind, k)?;
-        b.push(if k.descending { " DESC, " } else { " ASC, " });
+        b.direction(k.descending);
+        b.push(", ");
     }
     b.push("t0.id ASC");
     if let Some(limit) = q.limit {
-        b.push(" LIMIT ");
-        b.bind(Value::Int(limit.min(i64::MAX as u64) as i64));
+        b.push(&format!(" LIMIT {}", limit.min(i64::MAX as u64)));
     } else if q.offset.is_some() && d == Dialect::Sqlite {
         b.push(" LIMIT -1");
     }
     if let Some(offset) = q.offset {
-        b.push(" OFFSET ");
-        b.bind(Value::Int(offset.min(i64::MAX as u64) as i64));
+        b.push(&format!(" OFFSET {}", offset.min(i64::MAX as u64)));
     }
     Ok((b.finish(), types))
 }

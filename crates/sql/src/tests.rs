@@ -44,8 +44,8 @@ fn keyset_cursor_and_descending_keys() {
         Kind::Assignment,
         &q,
         expect![[r#"
-            SELECT t0.id, t0.version, t0.data, COALESCE(t0.created_date_time, '') FROM assignments t0 WHERE (t0.access_package_id = ?) AND ((COALESCE(t0.created_date_time, '') < ?) OR (COALESCE(t0.created_date_time, '') = ? AND t0.id > ?)) ORDER BY COALESCE(t0.created_date_time, '') DESC, t0.id ASC LIMIT ?
-            [Text("p"), Text("2030"), Text("2030"), Text("id9"), Int(10)]"#]],
+            SELECT t0.id, t0.version, t0.data, t0.created_date_time FROM assignments t0 WHERE (t0.access_package_id = ?) AND ((t0.created_date_time < ? OR t0.created_date_time IS NULL) OR (t0.created_date_time = ? AND t0.id > ?)) ORDER BY t0.created_date_time DESC, t0.id ASC LIMIT 10
+            [Text("p"), Text("2030"), Text("2030"), Text("id9")]"#]],
     );
 }
 
@@ -84,7 +84,7 @@ fn null_comparisons_ne_and_like() {
 fn related_linked_and_lambda() {
     let q = Query::filtered(Expr::And(vec![
         Expr::Related {
-            column: "access_package_id",
+            key: Box::new(Expr::Column("access_package_id")),
             kind: Kind::AccessPackage,
             filter: Box::new(Expr::col_eq("display_name", "Sales")),
         },
@@ -133,4 +133,136 @@ fn writes() {
         r#"INSERT INTO links (rel, from_id, to_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"#
     ]]
     .assert_eq(&links::insert(Dialect::Postgres));
+}
+
+#[test]
+fn keyset_with_null_cursor_values_in_both_directions() {
+    let order = vec![
+        OrderKey {
+            expr: Expr::Column("expired_date_time"),
+            descending: false,
+        },
+        OrderKey {
+            expr: Expr::Column("status"),
+            descending: true,
+        },
+    ];
+    let q = |after: Vec<Value>| Query {
+        filter: None,
+        order: order.clone(),
+        after: Some(after),
+        limit: Some(3),
+        offset: None,
+    };
+    // First key null (ascending: anything not null comes after), second key a value
+    // (descending: smaller values and then nulls come after).
+    check(
+        Dialect::Sqlite,
+        Kind::Assignment,
+        &q(vec![Value::Null, "b".into(), "id1".into()]),
+        expect![[r#"
+            SELECT t0.id, t0.version, t0.data, t0.expired_date_time, t0.status FROM assignments t0 WHERE 1 AND ((t0.expired_date_time IS NOT NULL) OR (t0.expired_date_time IS NULL AND ((t0.status < ? OR t0.status IS NULL) OR (t0.status = ? AND t0.id > ?)))) ORDER BY t0.expired_date_time ASC, t0.status DESC, t0.id ASC LIMIT 3
+            [Text("b"), Text("b"), Text("id1")]"#]],
+    );
+    // First key a value, second key null (descending: nothing after null but the ids).
+    check(
+        Dialect::Postgres,
+        Kind::Assignment,
+        &q(vec!["2030".into(), Value::Null, "id1".into()]),
+        expect![[r#"
+            SELECT t0.id, t0.version, t0.data, t0.expired_date_time, t0.status FROM assignments t0 WHERE TRUE AND t0.expired_date_time >= $1 AND ((t0.expired_date_time > $2) OR (t0.expired_date_time = $3 AND (FALSE OR (t0.status IS NULL AND t0.id > $4)))) ORDER BY t0.expired_date_time ASC NULLS FIRST, t0.status DESC NULLS LAST, t0.id ASC LIMIT 3
+            [Text("2030"), Text("2030"), Text("2030"), Text("id1")]"#]],
+    );
+}
+
+#[test]
+fn not_all_and_referencing_never_let_unknown_through() {
+    let q = Query::filtered(Expr::And(vec![
+        Expr::Not(Box::new(Expr::col_eq("display_name", "x"))),
+        Expr::Referencing {
+            kind: Kind::Policy,
+            column: "access_package_id",
+            filter: Box::new(Expr::col_eq("display_name", "Direct")),
+            all: false,
+        },
+        Expr::Referencing {
+            kind: Kind::ResourceRoleScope,
+            column: "access_package_id",
+            filter: Box::new(Expr::Referencing {
+                kind: Kind::Policy,
+                column: "access_package_id",
+                filter: Box::new(Expr::True),
+                all: false,
+            }),
+            all: true,
+        },
+    ]));
+    check(
+        Dialect::Sqlite,
+        Kind::AccessPackage,
+        &q,
+        expect![[r#"
+        SELECT t0.id, t0.version, t0.data FROM access_packages t0 WHERE ((NOT COALESCE((t0.display_name = ?), 0)) AND (t0.id IN (SELECT t1.access_package_id FROM policies t1 WHERE t1.access_package_id IS NOT NULL AND (t1.display_name = ?))) AND (t0.id NOT IN (SELECT t1.access_package_id FROM resource_role_scopes t1 WHERE t1.access_package_id IS NOT NULL AND NOT COALESCE((t1.id IN (SELECT t2.access_package_id FROM policies t2 WHERE t2.access_package_id IS NOT NULL AND 1)), 0)))) ORDER BY t0.id ASC
+        [Text("x"), Text("Direct")]"#]],
+    );
+}
+
+#[test]
+fn string_and_date_functions() {
+    let created = || Box::new(Expr::Column("created_date_time"));
+    let name = || Expr::Column("display_name");
+    let q = Query {
+        filter: Some(Expr::And(vec![
+            Expr::Cmp(
+                Box::new(Expr::Call(Func::Year, vec![*created()])),
+                CmpOp::Ge,
+                Box::new(Expr::Lit(Value::Int(2030))),
+            ),
+            Expr::Cmp(
+                Box::new(Expr::Call(Func::Date, vec![*created()])),
+                CmpOp::Eq,
+                Box::new(Expr::Lit("2030-01-01".into())),
+            ),
+            Expr::Cmp(
+                Box::new(Expr::Call(
+                    Func::Substring,
+                    vec![name(), Expr::Lit(Value::Int(1)), Expr::Lit(Value::Int(2))],
+                )),
+                CmpOp::Eq,
+                Box::new(Expr::Lit("al".into())),
+            ),
+            Expr::Cmp(
+                Box::new(Expr::Call(
+                    Func::IndexOf,
+                    vec![name(), Expr::Lit("a".into())],
+                )),
+                CmpOp::Eq,
+                Box::new(Expr::Lit(Value::Int(0))),
+            ),
+            Expr::Call(Func::EndsWith, vec![name(), Expr::Lit("x".into())]),
+        ])),
+        order: vec![OrderKey {
+            expr: Expr::Call(Func::Length, vec![name()]),
+            descending: true,
+        }],
+        after: None,
+        limit: Some(5),
+        offset: Some(10),
+    };
+    check(
+        Dialect::Sqlite,
+        Kind::User,
+        &q,
+        expect![[r#"
+        SELECT t0.id, t0.version, t0.data, length(t0.display_name) FROM users t0 WHERE ((CAST(substr(t0.created_date_time, 1, 4) AS INTEGER) >= ?) AND (substr(t0.created_date_time, 1, 10) = ?) AND (substr(t0.display_name, (?) + 1, ?) = ?) AND ((instr(t0.display_name, ?) - 1) = ?) AND (t0.display_name LIKE ? ESCAPE '\')) ORDER BY length(t0.display_name) DESC, t0.id ASC LIMIT 5 OFFSET 10
+        [Int(2030), Text("2030-01-01"), Int(1), Int(2), Text("al"), Text("a"), Int(0), Text("%x")]"#]],
+    );
+    check(
+        Dialect::Postgres,
+        Kind::User,
+        &q,
+        expect![[r#"
+        SELECT t0.id, t0.version, t0.data, length(t0.display_name) FROM users t0 WHERE ((CAST(substr(t0.created_date_time, 1, 4) AS bigint) >= $1) AND (substr(t0.created_date_time, 1, 10) = $2) AND (substr(t0.display_name, ($3) + 1, $4) = $5) AND ((strpos(t0.display_name, $6) - 1) = $7) AND (t0.display_name ILIKE $8 ESCAPE '\')) ORDER BY length(t0.display_name) DESC NULLS LAST, t0.id ASC LIMIT 5 OFFSET 10
+        [Int(2030), Text("2030-01-01"), Int(1), Int(2), Text("al"), Text("a"), Int(0), Text("%x")]"#]],
+    );
 }

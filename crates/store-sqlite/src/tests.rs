@@ -24,11 +24,7 @@ fn catalog(id: &str, name: &str) -> Catalog {
 async fn schema_has_every_declared_column() {
     let store = SqliteStore::open("sqlite::memory:").await.unwrap();
     for kind in Kind::ALL {
-        let sql = format!("SELECT name FROM pragma_table_info('{}')", kind.table());
-        let cols: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_all(&store.writer)
-            .await
-            .unwrap();
+        let cols = store.table_columns(kind.table()).await.unwrap();
         for c in kind.columns() {
             assert!(
                 cols.iter().any(|x| x == c.name),
@@ -226,21 +222,7 @@ async fn file_database_survives_reopen() {
 /// The plan SQLite picks for a rendered query.
 async fn plan(store: &SqliteStore, kind: Kind, q: &Query) -> String {
     let (sql, _) = accessd_sql::select(D, kind, q).unwrap();
-    let mut query = sqlx::query(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", sql.text)));
-    for v in &sql.binds {
-        query = match v {
-            Value::Text(s) => query.bind(s.clone()),
-            Value::Int(i) => query.bind(*i),
-            Value::Bool(b) => query.bind(*b),
-            Value::Float(f) => query.bind(*f),
-            Value::Null => query.bind(Option::<String>::None),
-        };
-    }
-    let rows = query.fetch_all(&store.reader).await.unwrap();
-    rows.iter()
-        .map(|r| r.get::<String, _>(3))
-        .collect::<Vec<_>>()
-        .join("; ")
+    store.explain(&sql).await.unwrap()
 }
 
 #[tokio::test]
