@@ -517,6 +517,16 @@ async fn expand_one(
     depth: usize,
 ) -> Result<(), ApiError> {
     let o = &item.options;
+    if o.levels.is_some() {
+        return Err(bad_query(
+            "The query option $levels is not supported by Microsoft Graph.",
+        ));
+    }
+    if o.skiptoken.is_some() || o.deltatoken.is_some() {
+        return Err(bad_query(
+            "$skiptoken and $deltatoken are not supported inside $expand.",
+        ));
+    }
     let collection = model_prop(d, ent.kind(), name).is_some_and(|p| p.collection);
     match navigate(d, ent, name) {
         Some(Nav::One(kind, id)) => {

@@ -238,16 +238,16 @@ const PRIVILEGE: PType = Enum(en_privilege, "standard, privileged");
 
 /// The schedule of an assignment or request (`schedule/...`), as document paths.
 macro_rules! schedule {
-    ($start:expr, $order:expr) => {
+    ($start:expr) => {
         [
-            e("schedule/startDateTime", Both, $start, DateTime, NO, $order),
+            e("schedule/startDateTime", Both, $start, DateTime, NO, false),
             e(
                 "schedule/expiration/endDateTime",
                 Both,
                 Doc(&["schedule", "expiration", "end_date_time"]),
                 DateTime,
                 NO,
-                true,
+                false,
             ),
             e(
                 "schedule/expiration/duration",
@@ -263,14 +263,14 @@ macro_rules! schedule {
                 Doc(&["schedule", "expiration", "kind"]),
                 EXPIRATION,
                 NO,
-                true,
+                false,
             ),
         ]
     };
 }
 
-const ASSIGNMENT_SCHEDULE: [Entry; 4] = schedule!(Col("start_date_time"), true);
-const REQUEST_SCHEDULE: [Entry; 4] = schedule!(Doc(&["schedule", "start_date_time"]), true);
+const ASSIGNMENT_SCHEDULE: [Entry; 4] = schedule!(Col("start_date_time"));
+const REQUEST_SCHEDULE: [Entry; 4] = schedule!(Doc(&["schedule", "start_date_time"]));
 
 static ASSIGNMENT: &[Entry] = &[
     e("id", Both, Col("id"), Guid, ID, true),

@@ -590,6 +590,10 @@ impl Translator {
             O::Literal(_) => Err(invalid_filter(
                 "A comparison needs a property on one side and a value on the other.",
             )),
+            O::Binary { op, .. } => Err(invalid_filter(format!(
+                "The operator '{}' is not supported in $filter.",
+                op.keyword()
+            ))),
             _ => Err(bad_query(
                 "Only properties and functions of properties can be compared in $filter.",
             )),

@@ -8,3 +8,7 @@ mod errors;
 mod metadata;
 mod sdk_regressions;
 mod seeds;
+mod queries;
+mod queries_paging;
+mod queries_expand;
+mod queries_bad;
