@@ -255,11 +255,7 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
                 coll: &coll,
                 extra: None,
             };
-            let page = list::page(tx, &r).await?;
-            Ok(response::json(
-                StatusCode::OK,
-                &with_context(call.context(&coll.context), page),
-            ))
+            list::page_response(tx, &r, &call.context(&coll.context)).await
         }
         Target::Entity { ent, context, .. } => {
             if opts.filter.is_some()
@@ -330,17 +326,11 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
                 coll: &coll,
                 extra: Some(extra),
             };
-            let page = list::page(tx, &r).await?;
-            Ok(response::json(
-                StatusCode::OK,
-                &with_context(
-                    call.context(&format!(
-                        "Collection(microsoft.graph.{})",
-                        coll.kind.type_name()
-                    )),
-                    page,
-                ),
-            ))
+            let context = call.context(&format!(
+                "Collection(microsoft.graph.{})",
+                coll.kind.type_name()
+            ));
+            list::page_response(tx, &r, &context).await
         }
         Target::Metadata => Ok(crate::edm::metadata::response(call.d)),
         Target::EntityRef { .. } | Target::Action { .. } => {

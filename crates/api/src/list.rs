@@ -6,6 +6,7 @@
 //!
 //! `docs/queries.md` is the user-facing account of what is accepted and why.
 
+mod fast;
 mod props;
 mod search;
 mod translate;
@@ -14,6 +15,7 @@ use accessd_domain::query::{Expr, OrderKey, Query, Value};
 use accessd_domain::store::Tx;
 use accessd_odata::{ExpandItem, Limits, QueryOptions, SelectItem};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use base64::Engine as _;
 use serde_json::{Map, Value as Json};
 
@@ -231,11 +233,18 @@ pub async fn count(
     Ok(n)
 }
 
-/// Reads one page of a collection and renders it (with `$select`/`$expand` applied).
-pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Json>, ApiError> {
+/// One page of a collection, before rendering.
+struct Fetched {
+    count: Option<u64>,
+    ents: Vec<Ent>,
+    next_link: Option<String>,
+}
+
+/// Reads one page of a collection: the entities, `@odata.count` when asked, the next link.
+async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError> {
     let kind = r.coll.kind;
     let opts = r.opts;
-    let mut out = Map::new();
+    let mut count = None;
     let limit = opts.top.unwrap_or(r.cfg.default_page_size);
     if limit > r.cfg.max_page_size {
         return Err(bad_query(format!(
@@ -253,7 +262,7 @@ pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Js
             return Err(bad_query("This collection has no further pages."));
         }
         if opts.count == Some(true) {
-            out.insert("@odata.count".into(), Json::from(items.len()));
+            count = Some(items.len() as u64);
         }
         let skip = opts.skip.unwrap_or(0).min(usize::MAX as u64) as usize;
         let ents: Vec<Ent> = items
@@ -284,7 +293,7 @@ pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Js
                     .ok_or_else(|| ApiError::internal("unstored kind counted"))?;
                 n += tx.count(sk, Some(&cond)).await?;
             }
-            out.insert("@odata.count".into(), Json::from(n));
+            count = Some(n);
         }
         if limit == 0 {
             (Vec::new(), None)
@@ -331,23 +340,81 @@ pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Js
             (ents, next)
         }
     };
-    let mut values = Vec::with_capacity(ents.len());
-    for e in &ents {
-        values.push(Json::Object(shape(tx, r.d, r.cfg, e, opts, 0).await?));
+    let next_link = next.map(|token| {
+        format!(
+            "{}{}?{}",
+            r.ctx.base,
+            r.path,
+            next_query(r.raw_query, &token)
+        )
+    });
+    Ok(Fetched {
+        count,
+        ents,
+        next_link,
+    })
+}
+
+/// Reads one page of a collection and renders it (with `$select`/`$expand` applied).
+pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Json>, ApiError> {
+    let f = fetch(tx, r).await?;
+    let mut out = Map::new();
+    if let Some(n) = f.count {
+        out.insert("@odata.count".into(), Json::from(n));
+    }
+    let mut values = Vec::with_capacity(f.ents.len());
+    for e in &f.ents {
+        values.push(Json::Object(shape(tx, r.d, r.cfg, e, r.opts, 0).await?));
     }
     out.insert("value".into(), Json::Array(values));
-    if let Some(token) = next {
-        out.insert(
-            "@odata.nextLink".into(),
-            Json::String(format!(
-                "{}{}?{}",
-                r.ctx.base,
-                r.path,
-                next_query(r.raw_query, &token)
-            )),
-        );
+    if let Some(link) = f.next_link {
+        out.insert("@odata.nextLink".into(), Json::String(link));
     }
     Ok(out)
+}
+
+/// Reads one page of a collection and answers it: `@odata.context`, `@odata.count`, `value`,
+/// `@odata.nextLink`, written straight to the body (assignments without `$select`/`$expand`
+/// by `list/fast.rs`).
+pub async fn page_response(
+    tx: &mut dyn Tx,
+    r: &ListRequest<'_>,
+    context: &str,
+) -> Result<axum::response::Response, ApiError> {
+    let f = fetch(tx, r).await?;
+    let plain = r.opts.select.is_none() && r.opts.expand.is_none();
+    let mut body: Vec<u8> = Vec::with_capacity(256 + f.ents.len() * 640);
+    let json_err = |e: serde_json::Error| ApiError::internal(format!("writing JSON: {e}"));
+    body.extend_from_slice(b"{\"@odata.context\":");
+    serde_json::to_writer(&mut body, context).map_err(json_err)?;
+    if let Some(n) = f.count {
+        body.extend_from_slice(format!(",\"@odata.count\":{n}").as_bytes());
+    }
+    body.extend_from_slice(b",\"value\":[");
+    for (i, e) in f.ents.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        match e {
+            Ent::Assignment(a) if plain => fast::assignment(r.d, a, &mut body).map_err(json_err)?,
+            _ => {
+                let m = shape(tx, r.d, r.cfg, e, r.opts, 0).await?;
+                serde_json::to_writer(&mut body, &m).map_err(json_err)?;
+            }
+        }
+    }
+    body.push(b']');
+    if let Some(link) = &f.next_link {
+        body.extend_from_slice(b",\"@odata.nextLink\":");
+        serde_json::to_writer(&mut body, link).map_err(json_err)?;
+    }
+    body.push(b'}');
+    let mut res = (StatusCode::OK, body).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(crate::response::JSON_CONTENT_TYPE),
+    );
+    Ok(res)
 }
 
 // ---- $select and $expand ---------------------------------------------------------------------

@@ -64,7 +64,7 @@ struct LoadArgs {
     #[arg(long, default_value_t = 1_000_000)]
     assignments: usize,
     /// Writes per transaction.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 5_000)]
     batch: usize,
 }
 
@@ -148,6 +148,7 @@ async fn load(a: LoadArgs) -> anyhow::Result<()> {
     }
     let url = format!("sqlite://{}", a.db.display());
     let sqlite = SqliteStore::open(&url).await?;
+    sqlite.tune_for_bulk_load().await?;
     let inner: Arc<dyn Store> = Arc::new(sqlite.clone());
     let keys = Arc::new(Keys::load_or_create(inner.as_ref()).await?);
     let batch = Arc::new(BatchStore::new(inner.clone()));

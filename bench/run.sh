@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# bench/run.sh: the benchmark of issue 3, end to end.
+#
+#   bench/run.sh [-d DIR] [-s SECS] [-c CONNS] [-r RATE] [-p PORT] [-n ASSIGNMENTS] [-u USERS]
+#                [-k PACKAGES] [-W]
+#
+# 1. builds accessd and accessd-bench in release mode;
+# 2. unless DIR/bench.db exists, loads a tenant into it through the API (accessd-bench load:
+#    ASSIGNMENTS assignments over PACKAGES access packages and USERS users; defaults 1,000,000 /
+#    1,000 / 100,000; about 15 minutes for the full size, once: later runs reuse the file);
+# 3. starts `accessd serve` on 127.0.0.1:PORT on that database;
+# 4. drives it with wrk at CONNS connections (default 16) for SECS seconds (default 10) per query:
+#      A  assignments?$filter=target/objectId eq '{id}'           (random user ids)
+#      B  assignments?$filter=accessPackage/id eq '{id}'&$top=100  (random package ids)
+#    twice each: closed loop (every connection sends its next request as soon as the answer
+#    arrives: the server's saturation latency) and paced at RATE requests/s in total (default
+#    2000: 16 connections with a pause between requests, the latency of a loaded server);
+# 5. walks all assignments with nextLink ($top=999) and reports the time per page at the start,
+#    the middle and the end of the walk (skip with -W);
+# 6. prints p50/p99 per run and the server's largest resident set size, and stops the server.
+#
+# Load goes to 127.0.0.1 only. Everything is bounded: four wrk runs of SECS seconds plus two of
+# 2 seconds of warm-up, the walk (a minute or two for 1M), the load when it has to happen.
+# wrk: `apt-get install -y wrk`.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+DIR=/tmp/accessd-bench/1m SECS=10 CONNS=16 RATE=2000 PORT=5688
+ASSIGNMENTS=1000000 USERS=100000 PACKAGES=1000 WALK=1
+while getopts "d:s:c:r:p:n:u:k:Wh" opt; do
+    case $opt in
+    d) DIR=$OPTARG ;; s) SECS=$OPTARG ;; c) CONNS=$OPTARG ;; r) RATE=$OPTARG ;;
+    p) PORT=$OPTARG ;; n) ASSIGNMENTS=$OPTARG ;; u) USERS=$OPTARG ;; k) PACKAGES=$OPTARG ;;
+    W) WALK=0 ;;
+    h) sed -n '2,/^set -euo pipefail/{/^set -euo/d;p}' "$0"; exit 0 ;;
+    *) exit 2 ;;
+    esac
+done
+[ "$SECS" -le 60 ] || { echo "at most 60 s per run" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+(cd "$ROOT" && cargo build --release -q -p accessd -p accessd-bench)
+BIN=$TARGET/release
+mkdir -p "$DIR"
+DB=$DIR/bench.db
+if [ ! -f "$DB" ]; then
+    echo "loading $ASSIGNMENTS assignments, $PACKAGES packages, $USERS users into $DB"
+    start=$(date +%s)
+    "$BIN/accessd-bench" load --db "$DB" --assignments "$ASSIGNMENTS" --users "$USERS" \
+        --packages "$PACKAGES"
+    echo "LOAD secs=$(( $(date +%s) - start ))"
+fi
+
+OUT=$DIR/server.out
+SERVER=""
+RSS_PID=""
+cleanup() {
+    [ -n "$RSS_PID" ] && kill "$RSS_PID" 2>/dev/null || true
+    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
+    [ -n "$SERVER" ] && wait "$SERVER" 2>/dev/null || true
+}
+trap cleanup EXIT
+setsid "$BIN/accessd" serve --database "sqlite://$DB" --listen "127.0.0.1:$PORT" \
+    >"$OUT" 2>"$DIR/server.err" &
+SERVER=$!
+for _ in $(seq 1 100); do
+    [ "$(wc -l <"$OUT")" -ge 4 ] && break
+    sleep 0.1
+done
+TOKEN=$(sed -n 4p "$OUT")
+[ -n "$TOKEN" ] || { echo "the server did not start:" >&2; cat "$DIR/server.err" >&2; exit 1; }
+export TOKEN
+BASE=http://127.0.0.1:$PORT
+EM=/v1.0/identityGovernance/entitlementManagement
+
+# The server's resident set size, sampled every 100 ms; the largest is kept.
+RSS_FILE=$DIR/rss.max
+echo 0 >"$RSS_FILE"
+(
+    max=0
+    while kill -0 "$SERVER" 2>/dev/null; do
+        r=$(awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status" 2>/dev/null || echo 0)
+        if [ "${r:-0}" -gt "$max" ]; then max=$r; echo "$max" >"$RSS_FILE"; fi
+        sleep 0.1
+    done
+) &
+RSS_PID=$!
+
+# wrk on the second CPU when there is one; the server keeps the other (and shares this one).
+PIN=""
+[ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null && PIN="taskset -c 1"
+
+run() { # name path ids delay-ms secs
+    LOAD_PATH=$2 LOAD_ID_FILE=$3 LOAD_DELAY_MS=$4 $PIN wrk -t1 -c"$CONNS" -d"$5"s \
+        -s "$HERE/graph.lua" "$BASE" | sed -n "s/^RESULT /$1 /p"
+}
+QA="$EM/assignments?\$filter=target/objectId%20eq%20'{id}'"
+QB="$EM/assignments?\$filter=accessPackage/id%20eq%20'{id}'&\$top=100"
+# Pause per connection so that CONNS connections together offer RATE requests/s.
+PAUSE=$(( CONNS * 1000 / RATE ))
+echo "# $CONNS connections, $SECS s per run; paced runs offer $RATE requests/s ($PAUSE ms pause per connection)"
+run warmup "$QA" "$DIR/users.txt" 0 2 >/dev/null
+run warmup "$QB" "$DIR/packages.txt" 0 2 >/dev/null
+run "A_closed" "$QA" "$DIR/users.txt" 0 "$SECS"
+run "A_paced" "$QA" "$DIR/users.txt" "$PAUSE" "$SECS"
+run "B_closed" "$QB" "$DIR/packages.txt" 0 "$SECS"
+run "B_paced" "$QB" "$DIR/packages.txt" "$PAUSE" "$SECS"
+if [ "$WALK" = 1 ]; then
+    "$BIN/accessd-bench" walk --url "$BASE$EM/assignments?\$top=999" --expect "$ASSIGNMENTS"
+fi
+echo "RSS max_kb=$(cat "$RSS_FILE")"
