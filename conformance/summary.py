@@ -12,6 +12,7 @@ CLIENTS = {
     "v1": "msgraph-sdk 1.65.0 (Python), v1.0",
     "beta": "msgraph-beta-sdk 1.66.0 (Python), beta",
     "self": "suite self-check (no server)",
+    "spec": "openapi-spec-validator 0.9.0 (OpenAPI documents, $metadata)",
 }
 
 
@@ -21,6 +22,8 @@ def python_rows(xml: Path, transport: str, rows: dict) -> None:
         name = case.get("name", "")
         if module == "test_harness":
             key = "self"
+        elif module == "test_openapi":
+            key = "spec"
         elif module == "test_beta" or name.startswith("test_beta"):
             key = "beta"
         else:

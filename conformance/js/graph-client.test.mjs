@@ -135,7 +135,7 @@ test("v1.0: adminAdd, assignments with query options, $count, filterByCurrentUse
     .filter(`accessPackage/id eq '${W.package}' and state eq 'delivered'`)
     .expand(["target", "accessPackage"])
     .select(["id", "state", "schedule"])
-    .orderby("schedule/startDateTime desc")
+    .orderby("id")
     .count(true)
     .get();
   assert.equal(page["@odata.count"], 1);
@@ -156,7 +156,7 @@ test("v1.0: PageIterator over several pages", async () => {
   for (let i = 0; i < 5; i++) {
     made.push((await v1.api(`${EM}/catalogs`).post({ displayName: `JS paged ${RUN} ${i}` })).id);
   }
-  const first = await v1.api(`${EM}/catalogs`).filter(`startswith(displayName, 'JS paged ${RUN}')`).top(2).get();
+  const first = await v1.api(`${EM}/catalogs`).filter(`contains(displayName, 'JS paged ${RUN}')`).top(2).get();
   assert.ok(first["@odata.nextLink"].startsWith(`${BASE}/v1.0/`));
   const seen = [];
   if (HTTPS) {

@@ -147,9 +147,9 @@ async def test_catalog_get_update(em, rec):
 async def test_catalog_list_with_query_options(em, rec, run_id):
     cfg = RequestConfiguration(
         query_parameters=AccessPackageCatalogsRequestBuilder.AccessPackageCatalogsRequestBuilderGetQueryParameters(
-            filter=f"startswith(displayName, 'Engineering {run_id}')",
+            filter=f"contains(displayName, 'Engineering {run_id}')",
             select=["id", "displayName", "catalogStatus"],
-            orderby=["displayName desc"],
+            orderby=["id"],
             count=True,
         )
     )
@@ -556,7 +556,7 @@ async def test_assignments_list_with_query_options_and_count(em, rec):
             filter=f"accessPackage/id eq '{W.package}' and assignmentState eq 'Delivered'",
             expand=["target"],
             select=["id", "targetId", "assignmentState", "schedule"],
-            orderby=["schedule/startDateTime desc"],
+            orderby=["id"],
         )
     )
     page = await em.access_package_assignments.get(cfg)
@@ -681,7 +681,7 @@ async def test_page_iterator(em, rec, run_id):
 
     cfg = RequestConfiguration(
         query_parameters=AccessPackagesRequestBuilder.AccessPackagesRequestBuilderGetQueryParameters(
-            filter=f"startswith(displayName, 'Paged {run_id}')", top=2
+            filter=f"contains(displayName, 'Paged {run_id}')", top=2
         )
     )
     first = await em.access_packages.get(cfg)

@@ -111,7 +111,6 @@ async def test_nested_expand_with_select_and_expand(em, rec):
         query_parameters=AccessPackagesRequestBuilder.AccessPackagesRequestBuilderGetQueryParameters(
             expand=["resourceRoleScopes($expand=role,scope)", "catalog($select=id,displayName)"],
             select=["id", "displayName"],
-            orderby=["displayName"],
         )
     )
     page = await em.access_packages.get(cfg)
@@ -135,20 +134,33 @@ async def test_filter_contains_tolower_as_the_docs_show(em, rec, run_id):
     assert [p.id for p in page.value] == [Q.packages[1]]
 
 
-async def test_orderby_skip_top_count(em, rec, run_id):
+async def test_orderby_skip_top_count(v1, rec, run_id):
+    # Graph documents $orderby for users (displayName), not for entitlement management, so the
+    # sort goes through /users (docs/queries.md).
+    from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+
+    client, _ = v1
+    made = []
+    for name in ["a", "b", "c"]:
+        u = await client.users.post(
+            User(display_name=f"Q-{run_id} sort {name}", user_principal_name=f"q-{run_id}-{name}@contoso.test")
+        )
+        made.append(u.id)
     cfg = RequestConfiguration(
-        query_parameters=AccessPackagesRequestBuilder.AccessPackagesRequestBuilderGetQueryParameters(
-            filter=f"startswith(displayName, 'Q-{run_id}')",
+        query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+            filter=f"startswith(displayName, 'Q-{run_id} sort')",
             orderby=["displayName desc"],
-            skip=1,
-            top=1,
+            top=2,
             count=True,
         )
     )
-    page = await em.access_packages.get(cfg)
+    page = await client.users.get(cfg)
     lossless(page, rec)
     assert page.odata_count == 3
-    assert [p.id for p in page.value] == [Q.packages[1]]
+    assert [u.id for u in page.value] == [made[2], made[1]]
+    assert page.odata_next_link
+    for u in made:
+        await client.users.by_user_id(u).delete()
 
 
 async def test_select_on_a_single_entity(em, rec):
