@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # bench/run.sh: the benchmark of issue 3, end to end.
 #
-#   bench/run.sh [-d DIR] [-s SECS] [-c CONNS] [-r RATE] [-p PORT] [-n ASSIGNMENTS] [-u USERS]
-#                [-k PACKAGES] [-W]
+#   bench/run.sh [-d DIR] [-s SECS] [-c CONNS] [-f PERCENT | -r RATE] [-p PORT]
+#                [-n ASSIGNMENTS] [-u USERS] [-k PACKAGES] [-W]
 #
 # 1. builds accessd and accessd-bench in release mode;
 # 2. unless DIR/bench.db exists, loads a tenant into it through the API (accessd-bench load:
 #    ASSIGNMENTS assignments over PACKAGES access packages and USERS users; defaults 1,000,000 /
 #    1,000 / 100,000; about 15 minutes for the full size, once: later runs reuse the file);
-# 3. starts `accessd serve` on 127.0.0.1:PORT on that database;
+# 3. reads the file once (so that the OS's page cache is warm) and starts `accessd serve` on
+#    127.0.0.1:PORT on that database;
 # 4. drives it with wrk at CONNS connections (default 16) for SECS seconds (default 10) per query:
 #      A  assignments?$filter=target/objectId eq '{id}'           (random user ids)
 #      B  assignments?$filter=accessPackage/id eq '{id}'&$top=100  (random package ids)
 #    twice each: closed loop (every connection sends its next request as soon as the answer
-#    arrives: the server's saturation latency) and paced at RATE requests/s in total (default
-#    2000: 16 connections with a pause between requests, the latency of a loaded server);
+#    arrives: the server saturated, latency = connections / throughput), then paced (each
+#    connection pauses between requests so that together they offer PERCENT % of the closed
+#    loop's throughput, default 50, or RATE requests/s with -r: the latency of a loaded server
+#    that keeps up);
 # 5. walks all assignments with nextLink ($top=999) and reports the time per page at the start,
 #    the middle and the end of the walk (skip with -W);
 # 6. prints p50/p99 per run and the server's largest resident set size, and stops the server.
@@ -26,11 +29,11 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-DIR=/tmp/accessd-bench/1m SECS=10 CONNS=16 RATE=2000 PORT=5688
+DIR=/tmp/accessd-bench/1m SECS=10 CONNS=16 RATE="" PERCENT=50 PORT=5688
 ASSIGNMENTS=1000000 USERS=100000 PACKAGES=1000 WALK=1
-while getopts "d:s:c:r:p:n:u:k:Wh" opt; do
+while getopts "d:s:c:f:r:p:n:u:k:Wh" opt; do
     case $opt in
-    d) DIR=$OPTARG ;; s) SECS=$OPTARG ;; c) CONNS=$OPTARG ;; r) RATE=$OPTARG ;;
+    d) DIR=$OPTARG ;; s) SECS=$OPTARG ;; c) CONNS=$OPTARG ;; r) RATE=$OPTARG ;; f) PERCENT=$OPTARG ;;
     p) PORT=$OPTARG ;; n) ASSIGNMENTS=$OPTARG ;; u) USERS=$OPTARG ;; k) PACKAGES=$OPTARG ;;
     W) WALK=0 ;;
     h) sed -n '2,/^set -euo pipefail/{/^set -euo/d;p}' "$0"; exit 0 ;;
@@ -52,6 +55,12 @@ if [ ! -f "$DB" ]; then
         --packages "$PACKAGES"
     echo "LOAD secs=$(( $(date +%s) - start ))"
 fi
+
+# Read the file once so that the measurements see the OS's page cache warm, not the disk (a
+# cold 3.7 GB file makes the first minutes of random reads disk-bound: several times slower).
+start=$(date +%s)
+cat "$DB" >/dev/null
+echo "# database file read into the OS page cache in $(( $(date +%s) - start )) s"
 
 OUT=$DIR/server.out
 SERVER=""
@@ -98,15 +107,24 @@ run() { # name path ids delay-ms secs
 }
 QA="$EM/assignments?\$filter=target/objectId%20eq%20'{id}'"
 QB="$EM/assignments?\$filter=accessPackage/id%20eq%20'{id}'&\$top=100"
-# Pause per connection so that CONNS connections together offer RATE requests/s.
-PAUSE=$(( CONNS * 1000 / RATE ))
-echo "# $CONNS connections, $SECS s per run; paced runs offer $RATE requests/s ($PAUSE ms pause per connection)"
+# The pause per connection that makes CONNS connections offer RATE requests/s, or PERCENT % of
+# the closed loop's throughput.
+pause_for() { # closed-loop rps
+    local rate=${RATE:-$(awk -v r="$1" -v p="$PERCENT" 'BEGIN { printf "%d", r * p / 100 }')}
+    [ "$rate" -gt 0 ] || rate=1
+    echo $(( CONNS * 1000 / rate ))
+}
+echo "# $CONNS connections, $SECS s per run"
 run warmup "$QA" "$DIR/users.txt" 0 2 >/dev/null
 run warmup "$QB" "$DIR/packages.txt" 0 2 >/dev/null
-run "A_closed" "$QA" "$DIR/users.txt" 0 "$SECS"
-run "A_paced" "$QA" "$DIR/users.txt" "$PAUSE" "$SECS"
-run "B_closed" "$QB" "$DIR/packages.txt" 0 "$SECS"
-run "B_paced" "$QB" "$DIR/packages.txt" "$PAUSE" "$SECS"
+for q in A B; do
+    if [ $q = A ]; then path=$QA ids=$DIR/users.txt; else path=$QB ids=$DIR/packages.txt; fi
+    closed=$(run "${q}_closed" "$path" "$ids" 0 "$SECS")
+    echo "$closed"
+    rps=$(echo "$closed" | sed -n 's/.* rps=\([0-9]*\).*/\1/p')
+    pause=$(pause_for "${rps:-1}")
+    run "${q}_paced pause_ms=$pause" "$path" "$ids" "$pause" "$SECS"
+done
 if [ "$WALK" = 1 ]; then
     "$BIN/accessd-bench" walk --url "$BASE$EM/assignments?\$top=999" --expect "$ASSIGNMENTS"
 fi
