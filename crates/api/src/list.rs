@@ -66,11 +66,6 @@ pub fn options(raw_query: Option<&str>) -> Result<QueryOptions, ApiError> {
     Ok(opts)
 }
 
-/// The kind whose properties a collection of `kind` is filtered on.
-fn filter_kind(kind: EKind) -> EKind {
-    kind
-}
-
 /// Translates `$filter` for a kind.
 pub fn filter(
     d: Dialect,
@@ -78,7 +73,7 @@ pub fn filter(
     cfg: &Config,
     f: &accessd_odata::Expr,
 ) -> Result<Expr, ApiError> {
-    Translator::new(d, filter_kind(kind), cfg.permissive_queries).filter(f)
+    Translator::new(d, kind, cfg.permissive_queries).filter(f)
 }
 
 fn order(

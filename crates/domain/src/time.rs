@@ -143,9 +143,42 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Timestamp::parse(&s).map_err(serde::de::Error::custom)
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        match from_storage(&s) {
+            Some(t) => Ok(t),
+            None => Timestamp::parse(&s).map_err(serde::de::Error::custom),
+        }
     }
+}
+
+/// Reads the fixed-width stored form (`2024-01-31T08:00:00.0000000Z`) without chrono's general
+/// parser (a stored entity holds several timestamps; reading lists is mostly decoding).
+fn from_storage(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    if b.len() != 28 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || b[19] != b'.' || b[27] != b'Z' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        let mut n = 0u32;
+        for &c in &b[from..to] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(
+        num(11, 13)?,
+        num(14, 16)?,
+        num(17, 19)?,
+        num(20, 27)? * 100,
+    )?;
+    Some(Timestamp::from_utc(date.and_time(time).and_utc()))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -411,6 +444,27 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_timestamps_read_back_exactly() {
+        for t in [
+            "2030-01-01T08:00:00Z",
+            "2016-12-31T20:58:10.2887028Z",
+            "1999-02-28T23:59:59.0000001Z",
+        ] {
+            let a = Timestamp::parse(t).unwrap();
+            let json = serde_json::to_string(&a).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Timestamp>(&json).unwrap(),
+                a,
+                "{json}"
+            );
+        }
+        // Other forms still parse (documents written by hand, older versions).
+        let b: Timestamp = serde_json::from_str("\"2030-01-01T10:00:00+02:00\"").unwrap();
+        assert_eq!(b, Timestamp::parse("2030-01-01T08:00:00Z").unwrap());
+        assert!(serde_json::from_str::<Timestamp>("\"2030-02-30T00:00:00.0000000Z\"").is_err());
+    }
 
     #[test]
     fn timestamps_parse_all_client_forms() {
