@@ -231,8 +231,24 @@ pub async fn count(
 /// One page of a collection, before rendering.
 struct Fetched {
     count: Option<u64>,
-    ents: Vec<Ent>,
+    items: Vec<Item>,
     next_link: Option<String>,
+}
+
+/// A member of a page: an entity already at hand (embedded collections), or a stored row
+/// decoded only when it is rendered.
+enum Item {
+    Ent(Box<Ent>),
+    Row(EKind, accessd_domain::Row),
+}
+
+impl Item {
+    fn ent(&self) -> Result<std::borrow::Cow<'_, Ent>, ApiError> {
+        match self {
+            Item::Ent(e) => Ok(std::borrow::Cow::Borrowed(&**e)),
+            Item::Row(k, row) => Ent::decode(*k, row).map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 /// Reads one page of a collection: the entities, `@odata.count` when asked, the next link.
@@ -260,11 +276,11 @@ async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError
             count = Some(items.len() as u64);
         }
         let skip = opts.skip.unwrap_or(0).min(usize::MAX as u64) as usize;
-        let ents: Vec<Ent> = items
+        let ents: Vec<Item> = items
             .iter()
             .skip(skip)
             .take(limit as usize)
-            .cloned()
+            .map(|e| Item::Ent(Box::new(e.clone())))
             .collect();
         (ents, None)
     } else {
@@ -328,10 +344,7 @@ async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError
             } else {
                 None
             };
-            let ents = rows
-                .iter()
-                .map(|(k, row)| Ent::decode(*k, row))
-                .collect::<Result<Vec<_>, _>>()?;
+            let ents = rows.into_iter().map(|(k, row)| Item::Row(k, row)).collect();
             (ents, next)
         }
     };
@@ -345,7 +358,7 @@ async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError
     });
     Ok(Fetched {
         count,
-        ents,
+        items: ents,
         next_link,
     })
 }
@@ -357,9 +370,10 @@ pub async fn page(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Map<String, Js
     if let Some(n) = f.count {
         out.insert("@odata.count".into(), Json::from(n));
     }
-    let mut values = Vec::with_capacity(f.ents.len());
-    for e in &f.ents {
-        values.push(Json::Object(shape(tx, r.d, r.cfg, e, r.opts, 0).await?));
+    let mut values = Vec::with_capacity(f.items.len());
+    for it in &f.items {
+        let e = it.ent()?;
+        values.push(Json::Object(shape(tx, r.d, r.cfg, &e, r.opts, 0).await?));
     }
     out.insert("value".into(), Json::Array(values));
     if let Some(link) = f.next_link {
@@ -378,7 +392,7 @@ pub async fn page_response(
 ) -> Result<axum::response::Response, ApiError> {
     let f = fetch(tx, r).await?;
     let plain = r.opts.select.is_none() && r.opts.expand.is_none();
-    let mut body: Vec<u8> = Vec::with_capacity(256 + f.ents.len() * 640);
+    let mut body: Vec<u8> = Vec::with_capacity(256 + f.items.len() * 640);
     let json_err = |e: serde_json::Error| ApiError::internal(format!("writing JSON: {e}"));
     body.extend_from_slice(b"{\"@odata.context\":");
     serde_json::to_writer(&mut body, context).map_err(json_err)?;
@@ -386,14 +400,21 @@ pub async fn page_response(
         body.extend_from_slice(format!(",\"@odata.count\":{n}").as_bytes());
     }
     body.extend_from_slice(b",\"value\":[");
-    for (i, e) in f.ents.iter().enumerate() {
+    for (i, it) in f.items.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        match e {
+        if plain
+            && let Item::Row(EKind::Assignment, row) = it
+            && fast::stored_assignment(r.d, &row.data, &mut body).map_err(json_err)?
+        {
+            continue;
+        }
+        let e = it.ent()?;
+        match &*e {
             Ent::Assignment(a) if plain => fast::assignment(r.d, a, &mut body).map_err(json_err)?,
             _ => {
-                let m = shape(tx, r.d, r.cfg, e, r.opts, 0).await?;
+                let m = shape(tx, r.d, r.cfg, &e, r.opts, 0).await?;
                 serde_json::to_writer(&mut body, &m).map_err(json_err)?;
             }
         }
