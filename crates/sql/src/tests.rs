@@ -205,6 +205,14 @@ fn not_all_and_referencing_never_let_unknown_through() {
         SELECT t0.id, t0.version, t0.data FROM access_packages t0 WHERE ((NOT COALESCE((t0.display_name = ?), 0)) AND (t0.id IN (SELECT t1.access_package_id FROM policies t1 WHERE t1.access_package_id IS NOT NULL AND (t1.display_name = ?))) AND (t0.id NOT IN (SELECT t1.access_package_id FROM resource_role_scopes t1 WHERE t1.access_package_id IS NOT NULL AND NOT COALESCE((t1.id IN (SELECT t2.access_package_id FROM policies t2 WHERE t2.access_package_id IS NOT NULL AND 1)), 0)))) ORDER BY t0.id ASC
         [Text("x"), Text("Direct")]"#]],
     );
+    check(
+        Dialect::Postgres,
+        Kind::AccessPackage,
+        &q,
+        expect![[r#"
+        SELECT t0.id, t0.version, t0.data FROM access_packages t0 WHERE ((NOT COALESCE((t0.display_name = $1), FALSE)) AND (t0.id IN (SELECT t1.access_package_id FROM policies t1 WHERE t1.access_package_id IS NOT NULL AND (t1.display_name = $2))) AND (t0.id NOT IN (SELECT t1.access_package_id FROM resource_role_scopes t1 WHERE t1.access_package_id IS NOT NULL AND NOT COALESCE((t1.id IN (SELECT t2.access_package_id FROM policies t2 WHERE t2.access_package_id IS NOT NULL AND TRUE)), FALSE)))) ORDER BY t0.id ASC
+        [Text("x"), Text("Direct")]"#]],
+    );
 }
 
 #[test]

@@ -285,3 +285,69 @@ async fn lookups_by_id_and_relationship_use_indexes() {
     assert!(p.contains("links"), "{p}");
     assert!(!p.contains("SCAN l"), "{p}");
 }
+
+/// Keyset pages over a key with nulls and repeated values, both directions: every row once, in
+/// the order `ORDER BY` gives (nulls first ascending, last descending).
+#[tokio::test]
+async fn keyset_pages_over_nulls_in_both_directions() {
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    for i in 0..23 {
+        let mut c = catalog(&format!("c{i:02}"), &format!("n{}", i % 3));
+        c.unique_name = (i % 4 != 0).then(|| format!("u{}", i % 5));
+        tx.create(&c).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut r = store.read().await.unwrap();
+    for descending in [false, true] {
+        let order = vec![
+            OrderKey {
+                expr: Expr::Column("unique_name"),
+                descending,
+            },
+            OrderKey {
+                expr: Expr::Column("display_name"),
+                descending: !descending,
+            },
+        ];
+        let all = r
+            .query(
+                Kind::Catalog,
+                &Query {
+                    order: order.clone(),
+                    ..Query::default()
+                },
+            )
+            .await
+            .unwrap();
+        let want: Vec<String> = all.iter().map(|x| x.id.clone()).collect();
+        assert_eq!(want.len(), 23);
+        let first_null = all[0].keys[0] == Value::Null;
+        assert_eq!(
+            first_null, !descending,
+            "nulls first ascending, last descending"
+        );
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let rows = r
+                .query(
+                    Kind::Catalog,
+                    &Query {
+                        order: order.clone(),
+                        after: after.clone(),
+                        limit: Some(4),
+                        ..Query::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let Some(last) = rows.last() else { break };
+            let mut cursor = last.keys.clone();
+            cursor.push(Value::Text(last.id.clone()));
+            after = Some(cursor);
+            seen.extend(rows.iter().map(|x| x.id.clone()));
+        }
+        assert_eq!(seen, want, "descending: {descending}");
+    }
+}
