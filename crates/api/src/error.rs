@@ -33,6 +33,9 @@ pub struct Extra {
     pub authenticate: Option<String>,
     /// For 5xx: what went wrong, for the log only (the body says "internal error").
     pub internal: Option<String>,
+    /// Send `details` even when empty (`"details": []`, as entitlement management's
+    /// `InvalidFilter` answers do).
+    pub empty_details: bool,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -63,6 +66,12 @@ impl ApiError {
 
     pub fn with_internal(mut self, detail: impl Into<String>) -> ApiError {
         self.extra_mut().internal = Some(detail.into());
+        self
+    }
+
+    /// Sends `"details": []` when there are none.
+    pub fn with_empty_details(mut self) -> ApiError {
+        self.extra_mut().empty_details = true;
         self
     }
 
@@ -150,7 +159,8 @@ impl ApiError {
             .as_ref()
             .map(|x| x.details.as_slice())
             .unwrap_or_default();
-        if !details.is_empty() {
+        let always = self.extra.as_ref().is_some_and(|x| x.empty_details);
+        if !details.is_empty() || always {
             let details: Vec<Value> = details
                 .iter()
                 .map(|d| {

@@ -32,6 +32,7 @@ fn not_supported(what: String) -> ApiError {
     invalid_filter(format!(
         "Filter '{what} is not supported. . (accessd answers as Microsoft Graph does; start it with --permissive-queries to allow this filter.)"
     ))
+    .with_empty_details()
 }
 
 fn unknown_property(name: &str, kind: EKind) -> ApiError {

@@ -489,6 +489,7 @@ async fn undocumented_filters_are_refused_as_graph_does() {
         "catalogId",
     )
     .await;
+    assert_eq!(r.body["error"]["details"], json!([]), "{}", r.text);
     let msg = r.body["error"]["message"].as_str().unwrap();
     assert!(
         msg.starts_with(&format!(
