@@ -351,3 +351,40 @@ async fn keyset_pages_over_nulls_in_both_directions() {
         assert_eq!(seen, want, "descending: {descending}");
     }
 }
+
+/// A database whose migrations sqlx itself applied (as accessd did before it read SQLite through
+/// rusqlite) opens as is: same bookkeeping, same checksums, nothing applied twice.
+#[tokio::test]
+async fn databases_migrated_by_sqlx_open_unchanged() {
+    use sqlx::ConnectOptions;
+    let dir = std::env::temp_dir().join(format!("accessd-sqlx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("old.db");
+    let _ = std::fs::remove_file(&path);
+    {
+        let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::migrate!("./migrations").run(&mut c).await.unwrap();
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('tenant_id', 'from-sqlx')")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+    let url = format!("sqlite://{}", path.display());
+    let store = SqliteStore::open(&url).await.unwrap();
+    let mut r = store.read().await.unwrap();
+    assert_eq!(
+        r.meta_get("tenant_id").await.unwrap().as_deref(),
+        Some("from-sqlx")
+    );
+    drop(r);
+    let mut w = store.write().await.unwrap();
+    w.create(&catalog("c1", "After")).await.unwrap();
+    w.commit().await.unwrap();
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
