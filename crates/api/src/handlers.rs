@@ -116,6 +116,25 @@ impl Call {
         list::options(self.raw_query.as_deref())
     }
 
+    /// A read of `coll` with this request's options, path and query string.
+    fn list_request<'a>(
+        &'a self,
+        opts: &'a accessd_odata::QueryOptions,
+        coll: &'a Coll,
+        extra: Option<Expr>,
+    ) -> ListRequest<'a> {
+        ListRequest {
+            d: self.d,
+            cfg: &self.s.config,
+            ctx: &self.ctx,
+            path: &self.path,
+            raw_query: self.raw_query.as_deref(),
+            opts,
+            coll,
+            extra,
+        }
+    }
+
     fn context(&self, c: &str) -> String {
         context_url(&self.ctx, self.d, c)
     }
@@ -245,16 +264,7 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
     let opts = call.opts()?;
     match target {
         Target::Collection(coll) => {
-            let r = ListRequest {
-                d: call.d,
-                cfg: &call.s.config,
-                ctx: &call.ctx,
-                path: &call.path,
-                raw_query: call.raw_query.as_deref(),
-                opts: &opts,
-                coll: &coll,
-                extra: None,
-            };
+            let r = call.list_request(&opts, &coll, None);
             list::page_response(tx, &r, &call.context(&coll.context)).await
         }
         Target::Entity { ent, context, .. } => {
@@ -283,16 +293,7 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
             Ok(response::text_count(n))
         }
         Target::CollectionRef(coll) => {
-            let r = ListRequest {
-                d: call.d,
-                cfg: &call.s.config,
-                ctx: &call.ctx,
-                path: &call.path,
-                raw_query: call.raw_query.as_deref(),
-                opts: &opts,
-                coll: &coll,
-                extra: None,
-            };
+            let r = call.list_request(&opts, &coll, None);
             let mut page = list::page(tx, &r).await?;
             if let Some(Json::Array(items)) = page.get_mut("value") {
                 for it in items.iter_mut() {
@@ -316,16 +317,7 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
         }
         Target::Function { coll, name, args } => {
             let extra = function_filter(call, tx, &coll, &name, &args).await?;
-            let r = ListRequest {
-                d: call.d,
-                cfg: &call.s.config,
-                ctx: &call.ctx,
-                path: &call.path,
-                raw_query: call.raw_query.as_deref(),
-                opts: &opts,
-                coll: &coll,
-                extra: Some(extra),
-            };
+            let r = call.list_request(&opts, &coll, Some(extra));
             let context = call.context(&format!(
                 "Collection(microsoft.graph.{})",
                 coll.kind.type_name()
@@ -769,8 +761,8 @@ async fn action(call: &Call, ent: Ent, name: &str, bytes: &[u8]) -> ApiResult<Re
             Ok(StatusCode::ACCEPTED.into_response())
         }
         (Ent::Request(r), "resume") => {
-            let b = body::object(&call.headers, bytes, true)?;
-            let _ = b;
+            // The body must still be well-formed JSON; nothing waits for it yet.
+            body::object(&call.headers, bytes, true)?;
             Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "RequestNotWaitingForCallback",
