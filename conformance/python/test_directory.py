@@ -145,6 +145,37 @@ async def test_v1_directory_errors(v1):
     assert (status, code) == (400, "Request_BadRequest")
 
 
+async def test_v1_directory_advanced_queries_need_consistency_level(v1):
+    """Graph's directory answers `$search` and `/$count` only with `ConsistencyLevel: eventual`,
+    and `ne` only with it and `$count=true`; the SDK surfaces the refusals as ODataError."""
+    from msgraph.generated.users.count.count_request_builder import CountRequestBuilder
+
+    client, _rec = v1
+    with pytest.raises(ODataError) as e:
+        await client.users.count.get()
+    assert odata_error(e) == (400, "Request_BadRequest")
+    search = RequestConfiguration(
+        query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(search='"displayName:Dir"')
+    )
+    with pytest.raises(ODataError) as e:
+        await client.users.get(search)
+    assert odata_error(e) == (400, "Request_UnsupportedQuery")
+    ne = RequestConfiguration(
+        query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+            filter="displayName ne 'nobody'", count=True
+        )
+    )
+    with pytest.raises(ODataError) as e:
+        await client.users.get(ne)
+    assert odata_error(e) == (400, "Request_UnsupportedQuery")
+    ne.headers.add("ConsistencyLevel", "eventual")
+    page = await client.users.get(ne)
+    assert page.odata_count == len(page.value) >= 1
+    count = RequestConfiguration(query_parameters=CountRequestBuilder.CountRequestBuilderGetQueryParameters())
+    count.headers.add("ConsistencyLevel", "eventual")
+    assert await client.users.count.get(count) >= 1
+
+
 async def test_beta_users_and_groups(beta, run_id):
     from msgraph_beta.generated.models.group import Group as BGroup
     from msgraph_beta.generated.models.reference_create import ReferenceCreate as BRef

@@ -289,7 +289,7 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
             ),
         )),
         Target::Count(coll) => {
-            let n = list::count(tx, call.d, &call.s.config, &coll, None, &opts).await?;
+            let n = list::count(tx, call.d, &call.s.config, &call.ctx, &coll, None, &opts).await?;
             Ok(response::text_count(n))
         }
         Target::CollectionRef(coll) => {

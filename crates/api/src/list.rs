@@ -71,9 +71,61 @@ pub fn filter(
     d: Dialect,
     kind: EKind,
     cfg: &Config,
+    rules: Directory,
     f: &accessd_odata::Expr,
 ) -> Result<Expr, ApiError> {
-    Translator::new(d, kind, cfg.permissive_queries).filter(f)
+    Translator::new(d, kind, cfg.permissive_queries)
+        .advanced(rules.advanced)
+        .filter(f)
+}
+
+/// Graph's rules for collections of directory objects (users, groups, a group's members), from
+/// its page on advanced queries: `$search` and `$count` need the `ConsistencyLevel: eventual`
+/// header (without it `/$count` is a 400 and `$count=true` is ignored); `ne`, `not`,
+/// `endsWith` and `$filter` with `$orderby` also need `$count=true`. Other collections, and
+/// every collection under `--permissive-queries`, have neither rule.
+#[derive(Clone, Copy)]
+pub struct Directory {
+    /// `$search` and `$count` may be used.
+    pub eventual: bool,
+    /// The advanced filters may be used.
+    pub advanced: bool,
+}
+
+impl Directory {
+    pub const FREE: Directory = Directory {
+        eventual: true,
+        advanced: true,
+    };
+
+    pub fn rules(kind: EKind, cfg: &Config, ctx: &RequestCtx, opts: &QueryOptions) -> Directory {
+        let directory = matches!(kind, EKind::User | EKind::Group | EKind::DirectoryObject);
+        if !directory || cfg.permissive_queries {
+            return Directory::FREE;
+        }
+        Directory {
+            eventual: ctx.eventual,
+            advanced: ctx.eventual && opts.count == Some(true),
+        }
+    }
+
+    fn check(self, opts: &QueryOptions) -> Result<(), ApiError> {
+        if opts.search.is_some() && !self.eventual {
+            return Err(unsupported_query(
+                "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+            ));
+        }
+        if opts.filter.is_some() && opts.orderby.is_some() && !self.advanced {
+            return Err(unsupported_query(
+                "Sorting not supported for current query.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn unsupported_query(message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
 }
 
 fn order(
@@ -182,17 +234,19 @@ fn stored_kinds(kind: EKind) -> Result<Vec<EKind>, ApiError> {
 fn condition(
     d: Dialect,
     cfg: &Config,
+    rules: Directory,
     kind: EKind,
     scope: &Scope,
     extra: Option<&Expr>,
     opts: &QueryOptions,
 ) -> Result<Expr, ApiError> {
+    rules.check(opts)?;
     let mut parts = vec![scope.to_expr()];
     if let Some(e) = extra {
         parts.push(e.clone());
     }
     if let Some(f) = &opts.filter {
-        parts.push(filter(d, kind, cfg, f)?);
+        parts.push(filter(d, kind, cfg, rules, f)?);
     }
     if let Some(s) = &opts.search {
         parts.push(search::search(d, kind, cfg.permissive_queries, s)?);
@@ -205,10 +259,19 @@ pub async fn count(
     tx: &mut dyn Tx,
     d: Dialect,
     cfg: &Config,
+    ctx: &RequestCtx,
     coll: &Coll,
     extra: Option<&Expr>,
     opts: &QueryOptions,
 ) -> Result<u64, ApiError> {
+    let rules = Directory::rules(coll.kind, cfg, ctx, opts);
+    if !rules.eventual {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "$count is not currently supported.",
+        ));
+    }
     if let Scope::Embedded(items) = &coll.scope {
         if opts.filter.is_some() || opts.search.is_some() {
             return Err(bad_query(
@@ -217,7 +280,7 @@ pub async fn count(
         }
         return Ok(items.len() as u64);
     }
-    let cond = condition(d, cfg, coll.kind, &coll.scope, extra, opts)?;
+    let cond = condition(d, cfg, rules, coll.kind, &coll.scope, extra, opts)?;
     let mut n = 0;
     for k in stored_kinds(coll.kind)? {
         let sk = k
@@ -284,7 +347,16 @@ async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError
             .collect();
         (ents, None)
     } else {
-        let cond = condition(r.d, r.cfg, kind, &r.coll.scope, r.extra.as_ref(), opts)?;
+        let rules = Directory::rules(kind, r.cfg, r.ctx, opts);
+        let cond = condition(
+            r.d,
+            r.cfg,
+            rules,
+            kind,
+            &r.coll.scope,
+            r.extra.as_ref(),
+            opts,
+        )?;
         let order_keys = match &opts.orderby {
             Some(items) => order(r.d, kind, r.cfg, items)?,
             None => vec![],
@@ -296,7 +368,8 @@ async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError
             return Err(bad_query("The $skiptoken does not belong to this query."));
         }
         let kinds = stored_kinds(kind)?;
-        if opts.count == Some(true) {
+        // Without `ConsistencyLevel: eventual` the directory ignores `$count=true`.
+        if opts.count == Some(true) && rules.eventual {
             let mut n = 0;
             for k in &kinds {
                 let sk = k
@@ -695,7 +768,7 @@ async fn expand_many(
             count,
         ));
     }
-    let cond = condition(d, cfg, kind, scope, None, o)?;
+    let cond = condition(d, cfg, Directory::FREE, kind, scope, None, o)?;
     let order_keys = match &o.orderby {
         Some(items) => order(d, kind, cfg, items)?,
         None => vec![],

@@ -20,6 +20,9 @@ pub struct RequestCtx {
     /// `http://host:port`, from the request's own `Host` (so links stay on the name the client
     /// used, as the SDK's token handler requires).
     pub base: String,
+    /// The request carried `ConsistencyLevel: eventual`, which Graph's directory wants for
+    /// `$search`, `$count` and its advanced filters (docs/queries.md).
+    pub eventual: bool,
 }
 
 fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
@@ -46,6 +49,8 @@ pub async fn context(https: bool, wall: Arc<dyn Clock>, mut req: Request, next: 
         request_id: request_id.clone(),
         client_request_id: client_request_id.clone(),
         base: format!("{scheme}://{host}"),
+        eventual: header_str(req.headers(), "consistencylevel")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual")),
     };
     let method = req.method().clone();
     let path = req.uri().path().to_string();

@@ -187,6 +187,19 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Resp {
         self.call("GET", path, None).await
     }
+    /// GET with `ConsistencyLevel: eventual`, which Graph's directory wants for `$count`,
+    /// `$search` and its advanced filters.
+    pub async fn get_eventual(&self, path: &str) -> Resp {
+        let token = self.admin_token.clone();
+        self.raw(
+            "GET",
+            path,
+            Some(&token),
+            &[("ConsistencyLevel", "eventual")],
+            vec![],
+        )
+        .await
+    }
     pub async fn post(&self, path: &str, body: Value) -> Resp {
         self.call("POST", path, Some(body)).await
     }

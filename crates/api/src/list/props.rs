@@ -58,6 +58,8 @@ const TEXT: Ops = Ops(Ops::EQ | Ops::CONTAINS | Ops::CASE);
 const CMP: Ops = Ops(Ops::EQ | Ops::NE | Ops::ORDER);
 /// Directory strings (users, groups): Graph's directory operators for these properties.
 const DIR: Ops = Ops(Ops::EQ | Ops::NE | Ops::NOT | Ops::IN | Ops::STARTS | Ops::ORDER);
+/// Directory strings that also take `endsWith` (`mail`, `userPrincipalName`).
+const DIR_END: Ops = Ops(DIR.0 | Ops::ENDS);
 /// Directory booleans and enumerations.
 const DIR_EQ: Ops = Ops(Ops::EQ | Ops::NE | Ops::NOT | Ops::IN);
 const NO: Ops = Ops::NONE;
@@ -1025,10 +1027,10 @@ static USER: &[Entry] = &[
         Both,
         Col("user_principal_name"),
         Text,
-        DIR,
+        DIR_END,
         true,
     ),
-    e("mail", Both, Col("mail"), Text, DIR, false),
+    e("mail", Both, Col("mail"), Text, DIR_END, false),
     e(
         "mailNickname",
         Both,
@@ -1065,7 +1067,7 @@ static USER: &[Entry] = &[
 static GROUP: &[Entry] = &[
     e("id", Both, Col("id"), Guid, ID, true),
     e("displayName", Both, Col("display_name"), Text, DIR, true),
-    e("mail", Both, Col("mail"), Text, DIR, false),
+    e("mail", Both, Col("mail"), Text, DIR_END, false),
     e(
         "mailNickname",
         Both,

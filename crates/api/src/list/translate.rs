@@ -140,6 +140,9 @@ pub struct Translator {
     pub d: Dialect,
     pub kind: EKind,
     pub permissive: bool,
+    /// The directory's advanced operators (`ne`, `not`, `endsWith`) may be used: the request
+    /// carried `ConsistencyLevel: eventual` and `$count=true` (see `list::Directory`).
+    advanced: bool,
     vars: Vec<Var>,
 }
 
@@ -151,8 +154,14 @@ impl Translator {
             d,
             kind,
             permissive,
+            advanced: true,
             vars: Vec::new(),
         }
+    }
+
+    pub fn advanced(mut self, advanced: bool) -> Translator {
+        self.advanced = advanced;
+        self
     }
 
     /// Inside a lambda, a path must start with a range variable (accessd cannot reach the
@@ -262,7 +271,25 @@ impl Translator {
             ok = false;
         }
         if ok {
-            Ok(())
+            let advanced_op = if negated {
+                Some("not")
+            } else if bit == Ops::NE {
+                Some("ne")
+            } else if bit == Ops::ENDS {
+                Some("endsWith")
+            } else {
+                None
+            };
+            match advanced_op {
+                Some(word) if !self.advanced => Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "Request_UnsupportedQuery",
+                    format!(
+                        "Operator '{word}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information"
+                    ),
+                )),
+                _ => Ok(()),
+            }
         } else {
             let shown = if value.is_empty() {
                 String::new()

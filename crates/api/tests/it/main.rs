@@ -8,6 +8,7 @@ mod errors;
 mod metadata;
 mod queries;
 mod queries_bad;
+mod queries_directory;
 mod queries_expand;
 mod queries_paging;
 mod sdk_regressions;
