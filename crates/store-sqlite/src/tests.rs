@@ -255,9 +255,13 @@ async fn lookups_by_id_and_relationship_use_indexes() {
         };
         let p = plan(&store, kind, &q).await;
         assert!(
-            p.contains(&format!("USING INDEX {}_{col}", kind.table())),
+            p.contains(&format!("INDEX {}_{col}", kind.table())),
             "{kind:?}.{col}: {p}"
         );
+        if kind == Kind::Assignment && (col == "access_package_id" || col == "target_object_id") {
+            // A package's and a user's assignments are read from the index alone (migration 0002).
+            assert!(p.contains("USING COVERING INDEX"), "{p}");
+        }
         assert!(
             !p.contains("USE TEMP B-TREE"),
             "{kind:?}.{col} sorts instead of walking the index: {p}"
@@ -269,7 +273,7 @@ async fn lookups_by_id_and_relationship_use_indexes() {
         };
         let p = plan(&store, kind, &q).await;
         assert!(
-            p.contains(&format!("USING INDEX {}_{col}", kind.table())),
+            p.contains(&format!("INDEX {}_{col}", kind.table())),
             "{kind:?}.{col} next page: {p}"
         );
     }
