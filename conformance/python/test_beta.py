@@ -575,6 +575,41 @@ async def test_assignments_filter_by_current_user():
     assert [a.id for a in page.value] == [W.assignment]
 
 
+async def test_my_functions():
+    client, rec = harness.beta_client(harness.mint_token(W.users[0]))
+    em = client.identity_governance.entitlement_management
+    # The SDK has a builder for My() on resource roles only; the other two with with_url.
+    base = f"{harness.BASE}/beta/identityGovernance/entitlementManagement"
+    mine = await em.access_package_assignments.with_url(f"{base}/accessPackageAssignments/My()").get()
+    lossless(mine, rec)
+    assert [a.id for a in mine.value] == [W.assignment]
+    reqs = await em.access_package_assignment_requests.with_url(f"{base}/accessPackageAssignmentRequests/My()").get()
+    lossless(reqs, rec)
+    assert W.admin_request in [r.id for r in reqs.value]
+    roles = await em.access_package_assignment_resource_roles.my.get()
+    lossless(roles, rec)
+    assert [r.id for r in roles.value] == [W.resource_role]
+
+
+async def test_search_functions(em, rec, run_id):
+    from msgraph_beta.generated.identity_governance.entitlement_management.access_packages.search.search_request_builder import (
+        SearchRequestBuilder,
+    )
+
+    cfg = RequestConfiguration(
+        query_parameters=SearchRequestBuilder.SearchRequestBuilderGetQueryParameters(
+            search='"Build"', count=True
+        )
+    )
+    page = await em.access_packages.search.get(cfg)
+    lossless(page, rec)
+    assert W.package in [p.id for p in page.value]
+    assert all("Build" in p.display_name for p in page.value)
+    cats = await em.access_package_catalogs.search.get()
+    lossless(cats, rec)
+    assert W.catalog in [c.id for c in cats.value]
+
+
 async def test_user_add_pending_then_cancel():
     client, rec = harness.beta_client(harness.mint_token(W.users[1]))
     em = client.identity_governance.entitlement_management

@@ -132,6 +132,7 @@ impl Call {
             opts,
             coll,
             extra,
+            searchable: false,
         }
     }
 
@@ -317,7 +318,8 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
         }
         Target::Function { coll, name, args } => {
             let extra = function_filter(call, tx, &coll, &name, &args).await?;
-            let r = call.list_request(&opts, &coll, Some(extra));
+            let mut r = call.list_request(&opts, &coll, Some(extra));
+            r.searchable = name == "Search";
             let context = call.context(&format!(
                 "Collection(microsoft.graph.{})",
                 coll.kind.type_name()
@@ -369,6 +371,18 @@ async fn function_filter(
         }
         (EKind::Request, "My") if call.d == Dialect::Beta => {
             Ok(Expr::col_eq("target_object_id", me.as_str()))
+        }
+        // A subject made for a user has the user's object id as its id (docs/decisions.md).
+        (EKind::AssignmentResourceRole, "My") if call.d == Dialect::Beta => {
+            Ok(Expr::col_eq("subject_id", me.as_str()))
+        }
+        // beta's undocumented `Search()`: the collection, where `$search` is allowed (terms
+        // match a word of `displayName`, or `"property:value"`).
+        (EKind::AccessPackage | EKind::Catalog, "Search") if call.d == Dialect::Beta => {
+            if !args.is_empty() {
+                return Err(ApiError::bad_request("Search() takes no parameters."));
+            }
+            Ok(Expr::True)
         }
         (EKind::Assignment, "filterByCurrentUser") => {
             let on = arg(args, "on")

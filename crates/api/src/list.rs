@@ -217,6 +217,8 @@ pub struct ListRequest<'a> {
     pub coll: &'a Coll,
     /// An extra condition (from a function such as filterByCurrentUser).
     pub extra: Option<Expr>,
+    /// `$search` is allowed whatever the kind (beta's `Search()` functions).
+    pub searchable: bool,
 }
 
 /// The stored kinds a collection of `kind` reads.
@@ -231,6 +233,7 @@ fn stored_kinds(kind: EKind) -> Result<Vec<EKind>, ApiError> {
 }
 
 /// The condition of a collection read: its scope, an extra condition, `$filter`, `$search`.
+#[allow(clippy::too_many_arguments)]
 fn condition(
     d: Dialect,
     cfg: &Config,
@@ -239,6 +242,7 @@ fn condition(
     scope: &Scope,
     extra: Option<&Expr>,
     opts: &QueryOptions,
+    searchable: bool,
 ) -> Result<Expr, ApiError> {
     rules.check(opts)?;
     let mut parts = vec![scope.to_expr()];
@@ -249,7 +253,12 @@ fn condition(
         parts.push(filter(d, kind, cfg, rules, f)?);
     }
     if let Some(s) = &opts.search {
-        parts.push(search::search(d, kind, cfg.permissive_queries, s)?);
+        parts.push(search::search(
+            d,
+            kind,
+            cfg.permissive_queries || searchable,
+            s,
+        )?);
     }
     Ok(Expr::and(parts))
 }
@@ -280,7 +289,7 @@ pub async fn count(
         }
         return Ok(items.len() as u64);
     }
-    let cond = condition(d, cfg, rules, coll.kind, &coll.scope, extra, opts)?;
+    let cond = condition(d, cfg, rules, coll.kind, &coll.scope, extra, opts, false)?;
     let mut n = 0;
     for k in stored_kinds(coll.kind)? {
         let sk = k
@@ -356,6 +365,7 @@ async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError
             &r.coll.scope,
             r.extra.as_ref(),
             opts,
+            r.searchable,
         )?;
         let order_keys = match &opts.orderby {
             Some(items) => order(r.d, kind, r.cfg, items)?,
@@ -768,7 +778,7 @@ async fn expand_many(
             count,
         ));
     }
-    let cond = condition(d, cfg, Directory::FREE, kind, scope, None, o)?;
+    let cond = condition(d, cfg, Directory::FREE, kind, scope, None, o, false)?;
     let order_keys = match &o.orderby {
         Some(items) => order(d, kind, cfg, items)?,
         None => vec![],

@@ -85,8 +85,12 @@ fn served_operation(d: Dialect, bound: &str, name: &str) -> bool {
             (bound, name),
             (
                 "Collection(accessPackageAssignment)"
-                    | "Collection(accessPackageAssignmentRequest)",
+                    | "Collection(accessPackageAssignmentRequest)"
+                    | "Collection(accessPackageAssignmentResourceRole)",
                 "My"
+            ) | (
+                "Collection(accessPackage)" | "Collection(accessPackageCatalog)",
+                "Search"
             )
         ))
 }
