@@ -6,27 +6,11 @@ use accessd_api::Config;
 use accessd_testkit::{Resp, TestApp};
 use serde_json::json;
 
-use crate::queries::{BETA, V1, enc, world};
+use crate::queries::{BETA, V1, enc, ids, sorted, world};
 
 async fn get_as(app: &TestApp, user: &str, path: &str) -> Resp {
     let token = app.token_for(user);
     app.raw("GET", &enc(path), Some(&token), &[], vec![]).await
-}
-
-fn ids(r: &Resp) -> Vec<String> {
-    let mut v: Vec<String> = r
-        .values()
-        .iter()
-        .map(|x| x["id"].as_str().unwrap_or_default().to_string())
-        .collect();
-    v.sort();
-    v
-}
-
-fn sorted(items: &[&String]) -> Vec<String> {
-    let mut v: Vec<String> = items.iter().map(|s| s.to_string()).collect();
-    v.sort();
-    v
 }
 
 #[tokio::test]

@@ -83,7 +83,6 @@ pub fn sorted(v: &[&String]) -> Vec<String> {
     v
 }
 
-/// Asserts a 400 with Graph's error body and `code`, whose message names `named`.
 /// A GET with `ConsistencyLevel: eventual` (directory `$count`/`$search`) that must succeed.
 pub async fn ok_eventual(app: &TestApp, path: &str) -> Resp {
     let r = app.get_eventual(&enc(path)).await;
@@ -91,6 +90,7 @@ pub async fn ok_eventual(app: &TestApp, path: &str) -> Resp {
     r
 }
 
+/// Asserts a 400 with Graph's error body and `code`, whose message names `named`.
 pub async fn refused(app: &TestApp, path: &str, code: &str, named: &str) -> Resp {
     let r = app.get(&enc(path)).await;
     assert_eq!(r.status, 400, "GET {path}: {}", r.text);
