@@ -43,6 +43,7 @@ from msgraph_beta.generated.models.access_package_resource_scope import AccessPa
 from msgraph_beta.generated.models.approval_settings import ApprovalSettings
 from msgraph_beta.generated.models.approval_stage import ApprovalStage
 from msgraph_beta.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph_beta.generated.models.reference_create import ReferenceCreate as BRef
 from msgraph_beta.generated.models.request_schedule import RequestSchedule
 from msgraph_beta.generated.models.requestor_settings import RequestorSettings
 from msgraph_beta.generated.models.single_user import SingleUser
@@ -681,6 +682,19 @@ async def test_additional_access(em, rec, run_id):
     ).get()
     lossless(page, rec)
     assert [x.id for x in page.value] == [W.assignment]
+    # The overload without parameters follows declared incompatibilities: none yet, then one.
+    everything = await em.access_package_assignments.additional_access.get()
+    lossless(everything, rec)
+    assert W.assignment not in [x.id for x in everything.value]
+    base = f"{harness.BASE}/beta/identityGovernance/entitlementManagement/accessPackages"
+    item = em.access_packages.by_access_package_id(W.package)
+    await item.incompatible_access_packages.ref.post(BRef(odata_id=f"{base}/{other.id}"))
+    assert rec.last()["status"] == 204
+    everything = await em.access_package_assignments.additional_access.get()
+    lossless(everything, rec)
+    assert W.assignment in [x.id for x in everything.value]
+    await item.incompatible_access_packages.by_access_package_id1(other.id).ref.delete()
+    assert rec.last()["status"] == 204
     await em.access_package_assignment_requests.post(
         AccessPackageAssignmentRequest(request_type="AdminRemove", access_package_assignment=AccessPackageAssignment(id=a.id))
     )

@@ -45,6 +45,7 @@ from msgraph.generated.models.entitlement_management_schedule import Entitlement
 from msgraph.generated.models.expiration_pattern import ExpirationPattern
 from msgraph.generated.models.expiration_pattern_type import ExpirationPatternType
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.models.reference_create import ReferenceCreate
 from msgraph.generated.models.single_user import SingleUser
 from msgraph_core.tasks.page_iterator import PageIterator
 
@@ -706,6 +707,16 @@ async def test_additional_access(em, rec, run_id):
             W.package, W.package
         ).get()
     assert odata_error(e)[0] == 400
+    # Without parameters: the declared incompatibilities (W.package declares `other` now).
+    base = f"{harness.BASE}/v1.0/identityGovernance/entitlementManagement/accessPackages"
+    item = em.access_packages.by_access_package_id(W.package)
+    await item.incompatible_access_packages.ref.post(ReferenceCreate(odata_id=f"{base}/{other.id}"))
+    everything = await em.assignments.additional_access.get()
+    lossless(everything, rec)
+    assert scheduled.id in [a.id for a in everything.value]
+    await item.incompatible_access_packages.by_access_package_id1(other.id).ref.delete()
+    everything = await em.assignments.additional_access.get()
+    assert scheduled.id not in [a.id for a in everything.value]
     # Clean up so that the package and its catalog can be deleted at the end.
     a = (await em.assignment_requests.by_access_package_assignment_request_id(r.id).assignment.get()).id
     await em.assignment_requests.post(

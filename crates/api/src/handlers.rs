@@ -476,20 +476,56 @@ async fn function_filter(
             ))
         }
         // The assignments to one package whose target also holds (not expired) an assignment to
-        // the other. The SDKs send the two parameters without the comma; `parse_args` reads both.
+        // another, incompatible one. Both ids: that pair (the SDKs send them without the comma;
+        // `parse_args` reads both). beta's `accessPackageId` alone: the package and each of its
+        // incompatible packages. No parameters: every package and its incompatible packages.
         (EKind::Assignment, "additionalAccess") => {
-            let (Some(package), Some(other)) = (
-                arg(args, "accessPackageId"),
-                arg(args, "incompatibleAccessPackageId"),
-            ) else {
-                return Err(not_yet("additionalAccess() without parameters"));
+            let package = arg(args, "accessPackageId");
+            let other = arg(args, "incompatibleAccessPackageId");
+            let pairs: Vec<(String, String)> = match (package, other) {
+                (Some(p), Some(o)) => {
+                    if p == o {
+                        return Err(ApiError::bad_property(
+                            "incompatibleAccessPackageId",
+                            "The two access package ids must be distinct.",
+                        ));
+                    }
+                    vec![(p.to_string(), o.to_string())]
+                }
+                (Some(p), None) if call.d == Dialect::Beta => tx
+                    .linked(Link::IncompatiblePackage, p)
+                    .await?
+                    .into_iter()
+                    .map(|o| (p.to_string(), o))
+                    .collect(),
+                (None, None) => {
+                    let declaring = Query::filtered(Expr::Linked {
+                        link: Link::IncompatiblePackage,
+                        reverse: false,
+                        kind: accessd_domain::Kind::AccessPackage,
+                        filter: Box::new(Expr::True),
+                        all: false,
+                    });
+                    let mut pairs = Vec::new();
+                    for ap in tx.find::<AccessPackage>(&declaring).await? {
+                        for o in tx.linked(Link::IncompatiblePackage, &ap.id).await? {
+                            pairs.push((ap.id.clone(), o));
+                        }
+                    }
+                    pairs
+                }
+                (None, Some(_)) | (Some(_), None) => {
+                    let missing = if package.is_none() {
+                        "accessPackageId"
+                    } else {
+                        "incompatibleAccessPackageId"
+                    };
+                    return Err(ApiError::bad_property(
+                        missing,
+                        format!("The parameter '{missing}' is required with the other one."),
+                    ));
+                }
             };
-            if package == other {
-                return Err(ApiError::bad_property(
-                    "incompatibleAccessPackageId",
-                    "The two access package ids must be distinct.",
-                ));
-            }
             let not_expired = || {
                 Expr::Cmp(
                     Box::new(Expr::Column("state")),
@@ -499,22 +535,30 @@ async fn function_filter(
                     ))),
                 )
             };
-            let q = Query::filtered(Expr::and(vec![
-                Expr::col_eq("access_package_id", other),
-                not_expired(),
-            ]));
-            let targets: Vec<Value> = tx
-                .find::<Assignment>(&q)
-                .await?
-                .into_iter()
-                .filter(|a| a.state != AssignmentState::Expired)
-                .filter_map(|a| a.target_object_id.map(Value::Text))
-                .collect();
-            Ok(Expr::and(vec![
-                Expr::col_eq("access_package_id", package),
-                not_expired(),
-                Expr::In(Box::new(Expr::Column("target_object_id")), targets),
-            ]))
+            let mut any = Vec::with_capacity(pairs.len());
+            for (package, other) in pairs {
+                let q = Query::filtered(Expr::and(vec![
+                    Expr::col_eq("access_package_id", other.as_str()),
+                    not_expired(),
+                ]));
+                let targets: Vec<Value> = tx
+                    .find::<Assignment>(&q)
+                    .await?
+                    .into_iter()
+                    .filter(|a| a.state != AssignmentState::Expired)
+                    .filter_map(|a| a.target_object_id.map(Value::Text))
+                    .collect();
+                any.push(Expr::and(vec![
+                    Expr::col_eq("access_package_id", package.as_str()),
+                    not_expired(),
+                    Expr::In(Box::new(Expr::Column("target_object_id")), targets),
+                ]));
+            }
+            Ok(if any.is_empty() {
+                Expr::False
+            } else {
+                Expr::Or(any)
+            })
         }
         _ => Err(ApiError::no_route(name)),
     }

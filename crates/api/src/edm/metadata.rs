@@ -58,10 +58,6 @@ fn op_served(d: Dialect, op: &OpDef) -> bool {
     let Some((_, bound)) = op.params.first() else {
         return false;
     };
-    // additionalAccess: only the overload with both package ids.
-    if op.name == "additionalAccess" {
-        return bound == &"Collection(accessPackageAssignment)" && op.params.len() == 3;
-    }
     served_operation(d, bound, op.name)
 }
 
@@ -69,7 +65,10 @@ fn served_operation(d: Dialect, bound: &str, name: &str) -> bool {
     matches!(
         (bound, name),
         ("Collection(accessPackage)", "filterByCurrentUser")
-            | ("Collection(accessPackageAssignment)", "filterByCurrentUser")
+            | (
+                "Collection(accessPackageAssignment)",
+                "filterByCurrentUser" | "additionalAccess"
+            )
             | (
                 "Collection(accessPackageAssignmentRequest)",
                 "filterByCurrentUser"

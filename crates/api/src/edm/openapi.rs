@@ -308,6 +308,39 @@ pub fn document(d: Dialect, server: &str) -> Value {
                 json!({"get": op(format!("{id}.additionalAccess"), "Assignments whose targets also hold an incompatible package".into(),
                     [ids.to_vec(), query_params(&list_params)].concat(), None, ("200", collection_response(ty)))}),
             );
+            paths.insert(
+                format!("{path}/additionalAccess()"),
+                json!({"get": op(format!("{id}.additionalAccessAll"), "Assignments whose targets also hold a package incompatible with theirs".into(),
+                    query_params(&list_params), None, ("200", collection_response(ty)))}),
+            );
+            if d == Dialect::Beta {
+                paths.insert(
+                    format!("{path}/additionalAccess(accessPackageId='{{accessPackageId}}')"),
+                    json!({"get": op(format!("{id}.additionalAccessOfPackage"), "Assignments to the package whose targets also hold one of its incompatible packages".into(),
+                        [vec![ids[0].clone()], query_params(&list_params)].concat(), None, ("200", collection_response(ty)))}),
+                );
+            }
+        }
+        if d == Dialect::Beta
+            && matches!(
+                kind,
+                EKind::Assignment | EKind::Request | EKind::AssignmentResourceRole
+            )
+        {
+            paths.insert(
+                format!("{path}/My()"),
+                json!({"get": op(format!("{id}.My"), format!("The signed-in user's own {}s", kind.noun()),
+                    query_params(&list_params), None, ("200", collection_response(ty)))}),
+            );
+        }
+        if d == Dialect::Beta && matches!(kind, EKind::AccessPackage | EKind::Catalog) {
+            let mut params = query_params(&list_params);
+            params.extend(query_params(&["$search"]));
+            paths.insert(
+                format!("{path}/Search()"),
+                json!({"get": op(format!("{id}.Search"), format!("{}s matching $search", kind.noun()),
+                    params, None, ("200", collection_response(ty)))}),
+            );
         }
         let actions: &[(&str, &str)] = match kind {
             EKind::Request => &[("cancel", "204"), ("reprocess", "202")],
@@ -351,6 +384,7 @@ pub fn document(d: Dialect, server: &str) -> Value {
         ("skip", json!({"type": "integer", "minimum": 0})),
         ("count", json!({"type": "boolean"})),
         ("skiptoken", json!({"type": "string"})),
+        ("search", json!({"type": "string"})),
     ] {
         parameters.insert(
             n.into(),

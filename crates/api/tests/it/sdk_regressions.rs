@@ -5,7 +5,7 @@ use accessd_testkit::TestApp;
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 /// HTTP/2 (what httpx, Go and .NET speak over TLS) has no `Host` header: the host is in the
@@ -133,4 +133,94 @@ async fn additional_access_lists_targets_holding_both_packages() {
         ))
         .await;
     assert_eq!(r.status, 400);
+}
+
+/// The other overloads of `additionalAccess`: beta's `accessPackageId` alone (the package and
+/// each of its incompatible packages), and no parameters (every package and its incompatible
+/// packages). Incompatibility is declared on one package: A lists B, B lists nothing.
+#[tokio::test]
+async fn additional_access_overloads_follow_declared_incompatibilities() {
+    let app = TestApp::spawn().await;
+    let both = app.user("Both").await;
+    let one = app.user("One").await;
+    let catalog = app.catalog("C").await;
+    let a = app.package(&catalog, "A").await;
+    let b = app.package(&catalog, "B").await;
+    let c = app.package(&catalog, "C").await;
+    let (pa, pb, pc) = (
+        app.policy(&a).await,
+        app.policy(&b).await,
+        app.policy(&c).await,
+    );
+    let em = "/beta/identityGovernance/entitlementManagement";
+    let r = app
+        .post(
+            &format!("{em}/accessPackages/{a}/incompatibleAccessPackages/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/beta/identityGovernance/entitlementManagement/accessPackages/{b}")}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let both_a = app.assign(&a, &pa, &both).await;
+    app.assign(&b, &pb, &both).await;
+    app.assign(&c, &pc, &both).await;
+    app.assign(&a, &pa, &one).await;
+    let ids = |r: &accessd_testkit::Resp| -> Vec<String> {
+        r.values()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Both holds A and B, and A declares B incompatible: Both's A assignment, in every overload.
+    for path in [
+        format!("{em}/accessPackageAssignments/additionalAccess(accessPackageId='{a}')"),
+        format!("{em}/accessPackageAssignments/additionalAccess()"),
+        "/v1.0/identityGovernance/entitlementManagement/assignments/additionalAccess()".into(),
+    ] {
+        let r = TestApp::expect(app.get(&path).await, 200);
+        assert_eq!(ids(&r), vec![both_a.clone()], "{path}");
+    }
+    // B declares nothing, so nothing from B's side; C is compatible with everything.
+    for p in [&b, &c] {
+        let r = TestApp::expect(
+            app.get(&format!(
+                "{em}/accessPackageAssignments/additionalAccess(accessPackageId='{p}')"
+            ))
+            .await,
+            200,
+        );
+        assert!(ids(&r).is_empty(), "{}", r.text);
+    }
+    // Once Both's B assignment is gone, nothing is left to report.
+    let r = app
+        .post(
+            "/v1.0/identityGovernance/entitlementManagement/assignmentRequests",
+            json!({"requestType": "adminRemove", "assignment": {"id": ids(&TestApp::expect(app.get(&format!("/v1.0/identityGovernance/entitlementManagement/assignments?$filter=accessPackage/id eq '{b}'").replace(' ', "%20")).await, 200))[0]}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = TestApp::expect(
+        app.get(&format!("{em}/accessPackageAssignments/additionalAccess()"))
+            .await,
+        200,
+    );
+    assert!(ids(&r).is_empty(), "{}", r.text);
+    // v1.0 has no one-parameter overload; half a pair is a 400 naming what is missing.
+    for (path, missing) in [
+        (
+            format!(
+                "/v1.0/identityGovernance/entitlementManagement/assignments/additionalAccess(accessPackageId='{a}')"
+            ),
+            "incompatibleAccessPackageId",
+        ),
+        (
+            format!(
+                "{em}/accessPackageAssignments/additionalAccess(incompatibleAccessPackageId='{b}')"
+            ),
+            "accessPackageId",
+        ),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert!(r.text.contains(missing), "{}", r.text);
+    }
 }
