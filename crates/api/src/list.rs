@@ -273,7 +273,9 @@ pub async fn count(
     extra: Option<&Expr>,
     opts: &QueryOptions,
 ) -> Result<u64, ApiError> {
-    let rules = Directory::rules(coll.kind, cfg, ctx, opts);
+    let mut rules = Directory::rules(coll.kind, cfg, ctx, opts);
+    // The `/$count` segment stands for `$count=true`: the header alone makes it advanced.
+    rules.advanced = rules.eventual;
     if !rules.eventual {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

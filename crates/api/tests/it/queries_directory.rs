@@ -61,6 +61,19 @@ async fn count_needs_the_header_on_the_directory() {
     }
     let r = eventual(&app, "/v1.0/users/$count").await;
     assert_eq!((r.status, r.text.as_str()), (200, "3"));
+    // The segment stands for $count=true: with the header, advanced operators work in it.
+    let r = eventual(
+        &app,
+        "/v1.0/users/$count?$filter=endswith(mail,'lovelace@contoso.test')",
+    )
+    .await;
+    assert_eq!((r.status, r.text.as_str()), (200, "1"), "{}", r.text);
+    let r = eventual(
+        &app,
+        "/v1.0/users/$count?$filter=displayName ne 'Ada Lovelace'",
+    )
+    .await;
+    assert_eq!((r.status, r.text.as_str()), (200, "2"), "{}", r.text);
     // $count=true without the header is ignored, as Graph does: the values, no count.
     let r = plain(&app, "/v1.0/users?$count=true").await;
     assert_eq!(r.status, 200, "{}", r.text);
