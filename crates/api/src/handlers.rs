@@ -365,6 +365,11 @@ async fn function_filter(
             format!("{what} is not implemented by accessd yet."),
         )
     };
+    if matches!(name, "My" | "Search") && !args.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "{name}() takes no parameters."
+        )));
+    }
     match (coll.kind, name) {
         (EKind::Assignment, "My") if call.d == Dialect::Beta => {
             Ok(Expr::col_eq("target_object_id", me.as_str()))
@@ -379,9 +384,6 @@ async fn function_filter(
         // beta's undocumented `Search()`: the collection, where `$search` is allowed (terms
         // match a word of `displayName`, or `"property:value"`).
         (EKind::AccessPackage | EKind::Catalog, "Search") if call.d == Dialect::Beta => {
-            if !args.is_empty() {
-                return Err(ApiError::bad_request("Search() takes no parameters."));
-            }
             Ok(Expr::True)
         }
         (EKind::Assignment, "filterByCurrentUser") => {

@@ -98,6 +98,14 @@ async fn my_lists_the_callers_own_assignments_requests_and_resource_roles() {
     .await;
     assert!(r.values().is_empty(), "{}", r.text);
 
+    // My() takes no parameters.
+    let r = get_as(
+        app,
+        &w.ada,
+        &format!("{BETA}/accessPackageAssignments/My(x='1')"),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
     // v1.0 has no My().
     let r = get_as(app, &w.ada, &format!("{V1}/assignments/My()")).await;
     assert_eq!(r.status, 404, "{}", r.text);
