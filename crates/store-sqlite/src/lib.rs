@@ -191,6 +191,13 @@ fn migrate(c: &mut Connection) -> StoreResult<()> {
             None => {}
         }
         let started = std::time::Instant::now();
+        // On a large database a migration that builds an index takes a while (0002: ~40 s for
+        // 1,000,000 assignments); say so rather than look hung.
+        tracing::info!(
+            version = m.version,
+            description = &*m.description,
+            "applying a database migration"
+        );
         let tx = c.transaction().map_err(db_err)?;
         tx.execute_batch(m.sql.as_str())
             .map_err(|e| StoreError::Other(format!("migration {} failed: {e}", m.version)))?;
@@ -206,6 +213,11 @@ fn migrate(c: &mut Connection) -> StoreResult<()> {
         )
         .map_err(db_err)?;
         tx.commit().map_err(db_err)?;
+        tracing::info!(
+            version = m.version,
+            seconds = started.elapsed().as_secs_f64(),
+            "database migration applied"
+        );
     }
     Ok(())
 }
