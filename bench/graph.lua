@@ -4,7 +4,10 @@
 --   LOAD_PATH     path template, e.g. /v1.0/...assignments?$filter=target/objectId%20eq%20'{id}'
 --   LOAD_ID_FILE  ids, one a line
 --   TOKEN         bearer token
---   LOAD_DELAY_MS optional think time per connection between requests (paced load)
+--   LOAD_DELAY_MS optional mean think time per connection between requests (paced load); each
+--                 pause is drawn from an exponential distribution with that mean, so that the
+--                 connections act as independent clients (Poisson arrivals) instead of moving in
+--                 lock-step and arriving in bursts of all connections at once
 local tpl = os.getenv("LOAD_PATH") or "/"
 local idfile = os.getenv("LOAD_ID_FILE")
 local token = os.getenv("TOKEN") or ""
@@ -37,7 +40,7 @@ end
 
 if pause > 0 then
   function delay()
-    return pause
+    return math.floor(-pause * math.log(1 - math.random()) + 0.5)
   end
 end
 

@@ -15,9 +15,10 @@
 #      B  assignments?$filter=accessPackage/id eq '{id}'&$top=100  (random package ids)
 #    twice each: closed loop (every connection sends its next request as soon as the answer
 #    arrives: the server saturated, latency = connections / throughput), then paced (each
-#    connection pauses between requests so that together they offer PERCENT % of the closed
-#    loop's throughput, default 50, or RATE requests/s with -r: the latency of a loaded server
-#    that keeps up);
+#    connection pauses between requests, for a random time drawn from an exponential
+#    distribution, so that the connections act as independent clients and together offer
+#    PERCENT % of the closed loop's throughput, default 50, or RATE requests/s with -r: the
+#    latency of a loaded server that keeps up);
 # 5. walks all assignments with nextLink ($top=999) and reports the time per page at the start,
 #    the middle and the end of the walk (skip with -W);
 # 6. prints p50/p99 per run and the server's largest resident set size, and stops the server.
