@@ -17,6 +17,9 @@
 use accessd_domain::query::{CmpOp, Expr, Func, OrderKey, Query, Value, ValueType};
 use accessd_domain::store::{ColumnType, Kind, Link};
 
+/// Lists of more strings than this are bound as one JSON array (see `Expr::In`).
+const LONG_IN_LIST: usize = 64;
+
 /// Which SQL dialect to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -211,6 +214,34 @@ impl Builder {
             Expr::In(a, values) => {
                 if values.is_empty() {
                     self.false_();
+                    return Ok(());
+                }
+                // A long list of strings is one parameter, a JSON array unpacked by the
+                // database: no limit on the number of bound parameters (SQLite's 32,766,
+                // PostgreSQL's 65,535) and one statement text whatever the length, so the
+                // prepared-statement cache keeps it.
+                if values.len() > LONG_IN_LIST
+                    && let Some(texts) = values
+                        .iter()
+                        .map(|v| match v {
+                            Value::Text(t) => Some(t.as_str()),
+                            _ => None,
+                        })
+                        .collect::<Option<Vec<&str>>>()
+                {
+                    let json = serde_json::to_string(&texts)
+                        .map_err(|e| SqlError::Unsupported(e.to_string()))?;
+                    self.push("(");
+                    self.expr(a)?;
+                    self.push(match self.dialect {
+                        Dialect::Sqlite => " IN (SELECT value FROM json_each(",
+                        Dialect::Postgres => " IN (SELECT jsonb_array_elements_text(CAST(",
+                    });
+                    self.bind(Value::Text(json));
+                    self.push(match self.dialect {
+                        Dialect::Sqlite => ")))",
+                        Dialect::Postgres => " AS jsonb))))",
+                    });
                     return Ok(());
                 }
                 self.push("(");

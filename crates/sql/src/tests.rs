@@ -274,3 +274,48 @@ fn string_and_date_functions() {
         [Int(2030), Text("2030-01-01"), Int(1), Int(2), Text("al"), Text("a"), Int(0), Text("%x")]"#]],
     );
 }
+
+#[test]
+fn long_lists_of_strings_are_one_json_parameter() {
+    let ids: Vec<Value> = (0..100).map(|i| Value::Text(format!("u{i}"))).collect();
+    let q = Query::filtered(Expr::In(Box::new(Expr::Column("target_object_id")), ids));
+    for (d, want) in [
+        (
+            Dialect::Sqlite,
+            expect![[r#"
+                SELECT t0.id, t0.version, t0.data FROM assignments t0 WHERE (t0.target_object_id IN (SELECT value FROM json_each(?))) ORDER BY t0.id ASC"#]],
+        ),
+        (
+            Dialect::Postgres,
+            expect![[r#"
+                SELECT t0.id, t0.version, t0.data FROM assignments t0 WHERE (t0.target_object_id IN (SELECT jsonb_array_elements_text(CAST($1 AS jsonb)))) ORDER BY t0.id ASC"#]],
+        ),
+    ] {
+        let (sql, _) = select(d, Kind::Assignment, &q).unwrap();
+        want.assert_eq(&sql.text);
+        assert_eq!(sql.binds.len(), 1);
+        let Value::Text(json) = &sql.binds[0] else {
+            panic!("{:?}", sql.binds[0]);
+        };
+        assert!(json.starts_with(r#"["u0","u1","#), "{json}");
+    }
+    // Short lists, and lists that are not all strings, bind one value each.
+    let q = Query::filtered(Expr::In(
+        Box::new(Expr::Column("target_object_id")),
+        vec![Value::Text("a".into()), Value::Text("b".into())],
+    ));
+    let (sql, _) = select(Dialect::Sqlite, Kind::Assignment, &q).unwrap();
+    assert_eq!(sql.binds.len(), 2);
+    let mixed: Vec<Value> = (0..100)
+        .map(|i| {
+            if i == 50 {
+                Value::Bool(true)
+            } else {
+                Value::Text(i.to_string())
+            }
+        })
+        .collect();
+    let q = Query::filtered(Expr::In(Box::new(Expr::Column("state")), mixed));
+    let (sql, _) = select(Dialect::Sqlite, Kind::Assignment, &q).unwrap();
+    assert_eq!(sql.binds.len(), 100);
+}

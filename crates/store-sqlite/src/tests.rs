@@ -392,3 +392,24 @@ async fn databases_migrated_by_sqlx_open_unchanged() {
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A list longer than SQLite's limit of bound parameters (32,766) is one JSON parameter, so a
+/// filter such as `id in (...)` built from a large tenant's rows still runs.
+#[tokio::test]
+async fn in_lists_beyond_the_parameter_limit() {
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    tx.create(&catalog("c1", "Sales")).await.unwrap();
+    tx.create(&catalog("c2", "Marketing")).await.unwrap();
+    tx.create(&catalog("c3", "Legal")).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut ids: Vec<Value> = (0..40_000).map(|i| Value::Text(format!("x{i}"))).collect();
+    ids.push(Value::Text("c3".into()));
+    ids.push(Value::Text("c1".into()));
+    let q = Query::filtered(Expr::In(Box::new(Expr::Column("id")), ids));
+    let mut tx = store.read().await.unwrap();
+    let rows = tx.query(Kind::Catalog, &q).await.unwrap();
+    let got: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(got, ["c1", "c3"]);
+    assert_eq!(tx.count(Kind::Catalog, q.filter.as_ref()).await.unwrap(), 2);
+}
