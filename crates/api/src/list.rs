@@ -71,7 +71,7 @@ pub fn filter(
     d: Dialect,
     kind: EKind,
     cfg: &Config,
-    rules: Directory,
+    rules: Rules,
     f: &accessd_odata::Expr,
 ) -> Result<Expr, ApiError> {
     Translator::new(d, kind, cfg.permissive_queries)
@@ -79,33 +79,46 @@ pub fn filter(
         .filter(f)
 }
 
-/// Graph's rules for collections of directory objects (users, groups, a group's members), from
-/// its page on advanced queries: `$search` and `$count` need the `ConsistencyLevel: eventual`
-/// header (without it `/$count` is a 400 and `$count=true` is ignored); `ne`, `not`,
-/// `endsWith` and `$filter` with `$orderby` also need `$count=true`. Other collections, and
-/// every collection under `--permissive-queries`, have neither rule.
+/// What one request may use beyond the allow-lists. Graph's rules for collections of directory
+/// objects (users, groups, a group's members), from its page on advanced queries: `$search` and
+/// `$count` need the `ConsistencyLevel: eventual` header (without it `/$count` is a 400 and
+/// `$count=true` is ignored); `ne`, `not`, `endsWith` and `$filter` with `$orderby` also need
+/// `$count=true` (or the `/$count` segment). Other collections, and every collection under
+/// `--permissive-queries`, have neither rule. And beta's `Search()` allows `$search` on its
+/// collection.
 #[derive(Clone, Copy)]
-pub struct Directory {
-    /// `$search` and `$count` may be used.
+pub struct Rules {
+    /// `$search` and `$count` may be used on the directory.
     pub eventual: bool,
-    /// The advanced filters may be used.
+    /// The directory's advanced filters may be used.
     pub advanced: bool,
+    /// `$search` is allowed whatever the kind.
+    pub search_anywhere: bool,
 }
 
-impl Directory {
-    pub const FREE: Directory = Directory {
+impl Rules {
+    /// No rule beyond the allow-lists (inside `$expand`).
+    pub const FREE: Rules = Rules {
         eventual: true,
         advanced: true,
+        search_anywhere: false,
     };
 
-    pub fn rules(kind: EKind, cfg: &Config, ctx: &RequestCtx, opts: &QueryOptions) -> Directory {
-        let directory = matches!(kind, EKind::User | EKind::Group | EKind::DirectoryObject);
-        if !directory || cfg.permissive_queries {
-            return Directory::FREE;
+    /// The rules of a collection read; `counting` for the `/$count` segment.
+    pub fn of(
+        kind: EKind,
+        cfg: &Config,
+        ctx: &RequestCtx,
+        opts: &QueryOptions,
+        counting: bool,
+    ) -> Rules {
+        if !kind.is_directory() || cfg.permissive_queries {
+            return Rules::FREE;
         }
-        Directory {
+        Rules {
             eventual: ctx.eventual,
-            advanced: ctx.eventual && opts.count == Some(true),
+            advanced: ctx.eventual && (counting || opts.count == Some(true)),
+            search_anywhere: false,
         }
     }
 
@@ -233,16 +246,14 @@ fn stored_kinds(kind: EKind) -> Result<Vec<EKind>, ApiError> {
 }
 
 /// The condition of a collection read: its scope, an extra condition, `$filter`, `$search`.
-#[allow(clippy::too_many_arguments)]
 fn condition(
     d: Dialect,
     cfg: &Config,
-    rules: Directory,
+    rules: Rules,
     kind: EKind,
     scope: &Scope,
     extra: Option<&Expr>,
     opts: &QueryOptions,
-    searchable: bool,
 ) -> Result<Expr, ApiError> {
     rules.check(opts)?;
     let mut parts = vec![scope.to_expr()];
@@ -256,7 +267,7 @@ fn condition(
         parts.push(search::search(
             d,
             kind,
-            cfg.permissive_queries || searchable,
+            cfg.permissive_queries || rules.search_anywhere,
             s,
         )?);
     }
@@ -273,9 +284,7 @@ pub async fn count(
     extra: Option<&Expr>,
     opts: &QueryOptions,
 ) -> Result<u64, ApiError> {
-    let mut rules = Directory::rules(coll.kind, cfg, ctx, opts);
-    // The `/$count` segment stands for `$count=true`: the header alone makes it advanced.
-    rules.advanced = rules.eventual;
+    let rules = Rules::of(coll.kind, cfg, ctx, opts, true);
     if !rules.eventual {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -291,7 +300,7 @@ pub async fn count(
         }
         return Ok(items.len() as u64);
     }
-    let cond = condition(d, cfg, rules, coll.kind, &coll.scope, extra, opts, false)?;
+    let cond = condition(d, cfg, rules, coll.kind, &coll.scope, extra, opts)?;
     let mut n = 0;
     for k in stored_kinds(coll.kind)? {
         let sk = k
@@ -358,7 +367,10 @@ async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError
             .collect();
         (ents, None)
     } else {
-        let rules = Directory::rules(kind, r.cfg, r.ctx, opts);
+        let rules = Rules {
+            search_anywhere: r.searchable,
+            ..Rules::of(kind, r.cfg, r.ctx, opts, false)
+        };
         let cond = condition(
             r.d,
             r.cfg,
@@ -367,7 +379,6 @@ async fn fetch(tx: &mut dyn Tx, r: &ListRequest<'_>) -> Result<Fetched, ApiError
             &r.coll.scope,
             r.extra.as_ref(),
             opts,
-            r.searchable,
         )?;
         let order_keys = match &opts.orderby {
             Some(items) => order(r.d, kind, r.cfg, items)?,
@@ -780,7 +791,7 @@ async fn expand_many(
             count,
         ));
     }
-    let cond = condition(d, cfg, Directory::FREE, kind, scope, None, o, false)?;
+    let cond = condition(d, cfg, Rules::FREE, kind, scope, None, o)?;
     let order_keys = match &o.orderby {
         Some(items) => order(d, kind, cfg, items)?,
         None => vec![],

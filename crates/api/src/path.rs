@@ -37,6 +37,12 @@ pub enum EKind {
 }
 
 impl EKind {
+    /// Users, groups and collections of both: Graph's directory objects, whose queries follow
+    /// the directory's rules (docs/queries.md).
+    pub fn is_directory(self) -> bool {
+        matches!(self, EKind::User | EKind::Group | EKind::DirectoryObject)
+    }
+
     pub fn store_kind(self) -> Option<Kind> {
         Some(match self {
             EKind::Catalog => Kind::Catalog,

@@ -13,12 +13,8 @@ use crate::Dialect;
 use crate::error::ApiError;
 use crate::path::EKind;
 
-fn directory(kind: EKind) -> bool {
-    matches!(kind, EKind::User | EKind::Group | EKind::DirectoryObject)
-}
-
 pub fn search(d: Dialect, kind: EKind, permissive: bool, s: &SearchExpr) -> Result<Expr, ApiError> {
-    if !directory(kind) && !permissive {
+    if !kind.is_directory() && !permissive {
         return Err(bad_query(format!(
             "Query option 'Search' is not allowed: Microsoft Graph supports no $search on '{}'. (accessd answers as Graph does; start it with --permissive-queries to allow it.)",
             props::type_name(kind)
@@ -48,7 +44,7 @@ fn expr(d: Dialect, kind: EKind, s: &SearchExpr, depth: usize) -> Result<Expr, A
 fn term(d: Dialect, kind: EKind, t: &str) -> Result<Expr, ApiError> {
     let (prop, value) = match t.split_once(':') {
         Some((p, v)) => (p.trim(), v.trim()),
-        None if !directory(kind) => ("displayName", t.trim()),
+        None if !kind.is_directory() => ("displayName", t.trim()),
         None => {
             return Err(bad_query(format!(
                 "Invalid $search '{t}': search directory objects as \"property:value\", e.g. \"displayName:team\"."

@@ -141,7 +141,7 @@ pub struct Translator {
     pub kind: EKind,
     pub permissive: bool,
     /// The directory's advanced operators (`ne`, `not`, `endsWith`) may be used: the request
-    /// carried `ConsistencyLevel: eventual` and `$count=true` (see `list::Directory`).
+    /// carried `ConsistencyLevel: eventual` and `$count=true` (see `list::Rules`).
     advanced: bool,
     vars: Vec<Var>,
 }
