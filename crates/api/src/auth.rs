@@ -85,6 +85,8 @@ pub struct TokenRequest {
     pub object_id: String,
     pub scopes: Vec<String>,
     pub roles: Vec<String>,
+    /// Directory role template ids (`wids`).
+    pub wids: Vec<String>,
     pub display: Option<String>,
     pub lifetime_seconds: i64,
 }
@@ -166,7 +168,7 @@ impl Keys {
             scp: (kind == PrincipalKind::User && !req.scopes.is_empty())
                 .then(|| req.scopes.join(" ")),
             roles: req.roles.clone(),
-            wids: vec![],
+            wids: req.wids.clone(),
             idtyp: Some(
                 if kind == PrincipalKind::User {
                     "user"
@@ -283,6 +285,10 @@ impl Keys {
         })
     }
 }
+
+/// Global Administrator's role template id: the built-in administrator's token carries it in
+/// `wids`, as Entra's tokens carry the directory roles of their user.
+pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
 
 /// The scopes an administrator's token carries by default.
 pub const ADMIN_SCOPES: &[&str] = &[

@@ -168,6 +168,7 @@ async fn load(a: LoadArgs) -> anyhow::Result<()> {
                 object_id: ADMIN.into(),
                 scopes: ADMIN_SCOPES.iter().map(|s| s.to_string()).collect(),
                 roles: vec![],
+                wids: vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.to_string()],
                 display: Some("admin@accessd.bench".into()),
                 lifetime_seconds: 3600,
             },

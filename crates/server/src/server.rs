@@ -150,6 +150,7 @@ impl Server {
                     object_id: ADMIN_OBJECT_ID.into(),
                     scopes: ADMIN_SCOPES.iter().map(|s| s.to_string()).collect(),
                     roles: vec![],
+                    wids: vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.to_string()],
                     display: Some("admin@accessd.local".into()),
                     lifetime_seconds,
                 },

@@ -109,6 +109,7 @@ impl TestApp {
                     object_id: ADMIN.into(),
                     scopes: ADMIN_SCOPES.iter().map(|s| s.to_string()).collect(),
                     roles: vec![],
+                    wids: vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.to_string()],
                     display: Some("admin@accessd.test".into()),
                     lifetime_seconds: 3600 * 24 * 365,
                 },

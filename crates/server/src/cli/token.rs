@@ -23,6 +23,10 @@ pub struct Args {
     /// Application permissions or app roles, space-separated (`roles`).
     #[arg(long, default_value = "")]
     pub roles: String,
+    /// Directory role template ids, space-separated (`wids`), e.g. Identity Governance
+    /// Administrator `45d8d3c5-c802-45c6-b32a-1d70b5e1e86e`.
+    #[arg(long, default_value = "")]
+    pub wids: String,
     /// The name the token carries (`preferred_username`), shown in createdBy.
     #[arg(long)]
     pub name: Option<String>,
@@ -47,6 +51,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
                 object_id: id,
                 scopes: split(&a.scopes),
                 roles: split(&a.roles),
+                wids: split(&a.wids),
                 display: a.name,
                 lifetime_seconds: a.lifetime,
             },
