@@ -229,6 +229,7 @@ impl From<accessd_engine::Error> for ApiError {
                 err
             }
             E::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
+            E::Forbidden { code, message } => ApiError::new(StatusCode::FORBIDDEN, code, message),
             E::Store(s) => s.into(),
         }
     }

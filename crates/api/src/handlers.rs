@@ -19,7 +19,7 @@ use crate::middleware::{self, RequestCtx};
 use crate::path::{self, Coll, EKind, Ent, Target};
 use crate::response::{self, context_url, with_context};
 use crate::wire::{self, In};
-use crate::{AppState, Dialect, body};
+use crate::{AppState, Dialect, body, guard};
 
 pub fn router(state: AppState) -> Router {
     let https = state.config.https;
@@ -109,6 +109,8 @@ struct Call {
     path: String,
     raw_query: Option<String>,
     headers: HeaderMap,
+    /// The condition that keeps lists to what the caller may see (from `guard`).
+    scope: Option<Expr>,
 }
 
 impl Call {
@@ -116,13 +118,18 @@ impl Call {
         list::options(self.raw_query.as_deref())
     }
 
-    /// A read of `coll` with this request's options, path and query string.
+    /// A read of `coll` with this request's options, path and query string, kept to what the
+    /// caller may see (`self.scope`).
     fn list_request<'a>(
         &'a self,
         opts: &'a accessd_odata::QueryOptions,
         coll: &'a Coll,
         extra: Option<Expr>,
     ) -> ListRequest<'a> {
+        let extra = match (extra, self.scope.clone()) {
+            (Some(a), Some(b)) => Some(Expr::and(vec![a, b])),
+            (a, b) => a.or(b),
+        };
         ListRequest {
             d: self.d,
             cfg: &self.s.config,
@@ -214,6 +221,7 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
         path: path.clone(),
         raw_query: parts.uri.query().map(str::to_string),
         headers: parts.headers.clone(),
+        scope: None,
     };
     let bytes = match parts.method {
         Method::POST | Method::PATCH | Method::PUT => {
@@ -224,8 +232,10 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
     if segs.first().map(String::as_str) == Some("me") {
         return me(&call, &segs[1..]).await;
     }
+    let mut call = call;
     let mut tx = s.store.read().await?;
     let target = path::resolve(&mut *tx, d, &segs).await?;
+    call.scope = guard::authorize(&s.engine, &call.caller, &mut *tx, &call.method, &target).await?;
     match call.method.clone() {
         Method::GET => read(&call, &mut *tx, target).await,
         m => {
@@ -250,6 +260,7 @@ async fn me(call: &Call, rest: &[String]) -> ApiResult<Response> {
         return Err(ApiError::method_not_allowed(call.method.as_str(), "/me"));
     }
     let mut tx = call.s.store.read().await?;
+    guard::me(&call.s.engine, &call.caller, &mut *tx).await?;
     let u = tx
         .load::<User>(&call.caller.object_id)
         .await?
@@ -290,7 +301,16 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
             ),
         )),
         Target::Count(coll) => {
-            let n = list::count(tx, call.d, &call.s.config, &call.ctx, &coll, None, &opts).await?;
+            let n = list::count(
+                tx,
+                call.d,
+                &call.s.config,
+                &call.ctx,
+                &coll,
+                call.scope.as_ref(),
+                &opts,
+            )
+            .await?;
             Ok(response::text_count(n))
         }
         Target::CollectionRef(coll) => {

@@ -15,6 +15,7 @@ pub mod auth;
 mod body;
 pub mod edm;
 pub mod error;
+mod guard;
 mod handlers;
 mod list;
 pub mod middleware;

@@ -1,11 +1,13 @@
 //! Who is calling: the principal a validated token describes. Authorization rules (scopes, app
 //! roles, catalog roles) are applied in `accessd-engine`; this is only the data.
 
-/// A user (delegated token) or an application (app-only token).
+/// A user (delegated token), an application (app-only token), or accessd itself (seeding, the
+/// lifecycle worker), which authorization always allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalKind {
     User,
     App,
+    System,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,10 +37,18 @@ impl Principal {
             .unwrap_or_else(|| self.object_id.clone())
     }
 
+    pub fn is_system(&self) -> bool {
+        self.kind == PrincipalKind::System
+    }
+
+    pub fn is_app(&self) -> bool {
+        self.kind == PrincipalKind::App
+    }
+
     /// A principal for work the server does on its own (seeding, the lifecycle worker).
     pub fn system(tenant_id: &str) -> Principal {
         Principal {
-            kind: PrincipalKind::App,
+            kind: PrincipalKind::System,
             object_id: "00000000-0000-0000-0000-000000000000".into(),
             tenant_id: tenant_id.into(),
             app_id: None,

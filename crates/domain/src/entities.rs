@@ -248,6 +248,62 @@ impl Entity for ResourceRequest {
     }
 }
 
+impl Entity for RoleAssignment {
+    const KIND: Kind = Kind::RoleAssignment;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(self.provider.as_str()),
+            s(&self.principal_id),
+            s(&self.role_definition_id),
+            so(&self.directory_scope_id),
+            so(&self.app_scope_id),
+            self.catalog_id().map_or(Value::Null, s),
+            ts(&self.created_date_time),
+        ]
+    }
+}
+
+impl Entity for Application {
+    const KIND: Kind = Kind::Application;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(&self.app_id),
+            so(&self.display_name),
+            ts(&self.created_date_time),
+        ]
+    }
+}
+
+impl Entity for ServicePrincipal {
+    const KIND: Kind = Kind::ServicePrincipal;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(&self.app_id),
+            so(&self.display_name),
+            ts(&self.created_date_time),
+        ]
+    }
+}
+
+impl Entity for Credential {
+    const KIND: Kind = Kind::Credential;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![s(&self.owner_id), s(self.kind.as_str())]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,10 @@ pub enum Kind {
     ResourceRoleScope,
     AssignmentResourceRole,
     ResourceRequest,
+    RoleAssignment,
+    Application,
+    ServicePrincipal,
+    Credential,
 }
 
 /// The type of an index column.
@@ -82,6 +86,10 @@ impl Kind {
         Kind::ResourceRoleScope,
         Kind::AssignmentResourceRole,
         Kind::ResourceRequest,
+        Kind::RoleAssignment,
+        Kind::Application,
+        Kind::ServicePrincipal,
+        Kind::Credential,
     ];
 
     /// The table that holds this kind.
@@ -101,6 +109,10 @@ impl Kind {
             Kind::ResourceRoleScope => "resource_role_scopes",
             Kind::AssignmentResourceRole => "assignment_resource_roles",
             Kind::ResourceRequest => "resource_requests",
+            Kind::RoleAssignment => "role_assignments",
+            Kind::Application => "applications",
+            Kind::ServicePrincipal => "service_principals",
+            Kind::Credential => "credentials",
         }
     }
 
@@ -212,6 +224,26 @@ impl Kind {
                 text("state"),
                 text("created_date_time"),
             ],
+            Kind::RoleAssignment => cols![
+                text("provider"),
+                text("principal_id"),
+                text("role_definition_id"),
+                text("directory_scope_id"),
+                text("app_scope_id"),
+                text("catalog_id"),
+                text("created_date_time"),
+            ],
+            Kind::Application => cols![
+                text("app_id"),
+                text("display_name"),
+                text("created_date_time"),
+            ],
+            Kind::ServicePrincipal => cols![
+                text("app_id"),
+                text("display_name"),
+                text("created_date_time"),
+            ],
+            Kind::Credential => cols![text("owner_id"), text("kind")],
         }
     }
 }

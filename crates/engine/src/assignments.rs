@@ -9,6 +9,7 @@ use accessd_domain::{
     Policy, Principal, RequestState, RequestType, Schedule, Subject, Timestamp, new_id,
 };
 
+use crate::authz::{Obj, Op, Res};
 use crate::{Engine, Error, Result, actor, delivery, subjects};
 
 /// What a direct write may set. `None` leaves a property as it is (or at its default on create).
@@ -160,6 +161,9 @@ impl Engine {
             &target_id,
         )
         .await?;
+        let obj = Obj::in_catalog(&package_id, &chain.catalog.id);
+        self.authorize_in(&mut *tx, p, Op::Create, Res::Assignment, &obj)
+            .await?;
         if let Some(a) =
             existing_active(&mut *tx, &package_id, Some(&policy_id), &chain.subject.id).await?
         {
@@ -233,7 +237,7 @@ impl Engine {
     /// the new state and target.
     pub async fn update_assignment(
         &self,
-        _p: &Principal,
+        p: &Principal,
         id: &str,
         d: AssignmentDraft,
     ) -> Result<Assignment> {
@@ -244,6 +248,14 @@ impl Engine {
             .load::<Assignment>(id)
             .await?
             .ok_or_else(|| Error::not_found("assignment", id))?;
+        self.authorize_in(
+            &mut *tx,
+            p,
+            Op::Update,
+            Res::Assignment,
+            &Obj::in_catalog(id, &old.catalog_id),
+        )
+        .await?;
         let package_id = d
             .access_package_id
             .clone()
@@ -258,6 +270,11 @@ impl Engine {
             &target_id,
         )
         .await?;
+        if chain.catalog.id != old.catalog_id {
+            let obj = Obj::in_catalog(id, &chain.catalog.id);
+            self.authorize_in(&mut *tx, p, Op::Update, Res::Assignment, &obj)
+                .await?;
+        }
         let mut a = old.clone();
         a.catalog_id = chain.catalog.id;
         a.access_package_id = chain.package.id;
@@ -301,12 +318,20 @@ impl Engine {
     }
 
     /// Removes an assignment and what it delivered. Its requests stay, for the record.
-    pub async fn delete_assignment(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn delete_assignment(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         let a = tx
             .load::<Assignment>(id)
             .await?
             .ok_or_else(|| Error::not_found("assignment", id))?;
+        self.authorize_in(
+            &mut *tx,
+            p,
+            Op::Delete,
+            Res::Assignment,
+            &Obj::in_catalog(id, &a.catalog_id),
+        )
+        .await?;
         delivery::undeliver(&mut *tx, &a, None).await?;
         tx.delete(Kind::Assignment, id).await?;
         tx.commit().await?;

@@ -6,6 +6,7 @@ use accessd_domain::{
     AccessPackage, AssignmentState, Catalog, Policy, Principal, model::Audit, new_id,
 };
 
+use crate::authz::{Obj, Op, Res};
 use crate::{Engine, Error, Result, actor};
 
 pub(crate) fn active_assignments(column: &'static str, id: &str) -> Expr {
@@ -43,6 +44,8 @@ impl Engine {
     pub async fn create_catalog(&self, p: &Principal, mut c: Catalog) -> Result<Catalog> {
         require_name(&c.display_name)?;
         let mut tx = self.begin().await?;
+        self.authorize_in(&mut *tx, p, Op::Create, Res::Catalog, &Obj::default())
+            .await?;
         c.id = new_id();
         c.audit = Audit::new(self.now(), Some(actor(&mut *tx, p).await?));
         if let Some(u) = &c.unique_name
@@ -54,6 +57,8 @@ impl Engine {
             ));
         }
         tx.create(&c).await?;
+        // The creator of a catalog becomes its first owner.
+        crate::roles::make_owner(&mut *tx, p, &c.id, self.now()).await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -67,6 +72,14 @@ impl Engine {
             .load::<Catalog>(id)
             .await?
             .ok_or_else(|| Error::not_found("catalog", id))?;
+        self.authorize_in(
+            &mut *tx,
+            p,
+            Op::Update,
+            Res::Catalog,
+            &Obj::in_catalog(id, id),
+        )
+        .await?;
         let audit = c.audit.clone();
         change(&mut c)?;
         require_name(&c.display_name)?;
@@ -87,11 +100,19 @@ impl Engine {
     }
 
     /// Refused while the catalog holds access packages; its resources go with it.
-    pub async fn delete_catalog(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn delete_catalog(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         if !tx.exists(Kind::Catalog, id).await? {
             return Err(Error::not_found("catalog", id));
         }
+        self.authorize_in(
+            &mut *tx,
+            p,
+            Op::Delete,
+            Res::Catalog,
+            &Obj::in_catalog(id, id),
+        )
+        .await?;
         let packages = tx
             .count(Kind::AccessPackage, Some(&Expr::col_eq("catalog_id", id)))
             .await?;
@@ -111,6 +132,7 @@ impl Engine {
                 tx.delete(kind, &r.id).await?;
             }
         }
+        crate::roles::remove_catalog_roles(&mut *tx, id).await?;
         tx.delete(Kind::Catalog, id).await?;
         tx.commit().await?;
         Ok(())
@@ -132,6 +154,9 @@ impl Engine {
         if !tx.exists(Kind::Catalog, &ap.catalog_id).await? {
             return Err(Error::ref_not_found("catalog", "catalogId", &ap.catalog_id));
         }
+        let obj = Obj::in_catalog(&ap.catalog_id, &ap.catalog_id);
+        self.authorize_in(&mut *tx, p, Op::Create, Res::AccessPackage, &obj)
+            .await?;
         ap.id = new_id();
         ap.audit = Audit::new(self.now(), Some(actor(&mut *tx, p).await?));
         if let Some(u) = &ap.unique_name
@@ -161,6 +186,9 @@ impl Engine {
             .load::<AccessPackage>(id)
             .await?
             .ok_or_else(|| Error::not_found("access package", id))?;
+        let obj = Obj::in_catalog(id, &ap.catalog_id);
+        self.authorize_in(&mut *tx, p, Op::Update, Res::AccessPackage, &obj)
+            .await?;
         let (audit, catalog) = (ap.audit.clone(), ap.catalog_id.clone());
         change(&mut ap)?;
         require_name(&ap.display_name)?;
@@ -188,11 +216,9 @@ impl Engine {
 
     /// Refused while the package has assignments that have not expired; its policies and
     /// resource role scopes go with it.
-    pub async fn delete_access_package(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn delete_access_package(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        if !tx.exists(Kind::AccessPackage, id).await? {
-            return Err(Error::not_found("access package", id));
-        }
+        self.package_access(&mut *tx, p, Op::Delete, id).await?;
         let n = tx
             .count(
                 Kind::Assignment,
@@ -228,15 +254,14 @@ impl Engine {
     /// `POST .../incompatibleAccessPackages/$ref` and `.../incompatibleGroups/$ref`.
     pub async fn add_incompatible(
         &self,
-        _p: &Principal,
+        p: &Principal,
         package_id: &str,
         link: Link,
         other: &str,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        if !tx.exists(Kind::AccessPackage, package_id).await? {
-            return Err(Error::not_found("access package", package_id));
-        }
+        self.package_access(&mut *tx, p, Op::Relate, package_id)
+            .await?;
         let (kind, entity) = match link {
             Link::IncompatibleGroup => (Kind::Group, "group"),
             _ => (Kind::AccessPackage, "access package"),
@@ -257,17 +282,42 @@ impl Engine {
 
     pub async fn remove_incompatible(
         &self,
-        _p: &Principal,
+        p: &Principal,
         package_id: &str,
         link: Link,
         other: &str,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
+        self.package_access(&mut *tx, p, Op::Relate, package_id)
+            .await?;
         if !tx.unlink(link, package_id, other).await? {
             return Err(Error::not_found("reference", other));
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Loads an access package and checks that the caller may do `op` to it.
+    pub(crate) async fn package_access(
+        &self,
+        tx: &mut dyn Tx,
+        p: &Principal,
+        op: Op,
+        id: &str,
+    ) -> Result<AccessPackage> {
+        let ap = tx
+            .load::<AccessPackage>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("access package", id))?;
+        self.authorize_in(
+            tx,
+            p,
+            op,
+            Res::AccessPackage,
+            &Obj::in_catalog(id, &ap.catalog_id),
+        )
+        .await?;
+        Ok(ap)
     }
 
     /// Loads a policy's access package, checking that it exists.

@@ -4,6 +4,7 @@ use accessd_domain::query::{Expr, Query};
 use accessd_domain::store::{Kind, Link, Tx, TxExt};
 use accessd_domain::{DirectoryObjectKind, Group, Principal, Subject, User, new_id};
 
+use crate::authz::{Obj, Op, Res};
 use crate::{Engine, Error, Result};
 
 /// Graph's directory answers duplicate or dangling references with `Request_BadRequest`.
@@ -49,10 +50,12 @@ pub(crate) async fn object_kind(tx: &mut dyn Tx, id: &str) -> Result<Option<Dire
 }
 
 impl Engine {
-    pub async fn create_user(&self, _p: &Principal, mut user: User) -> Result<User> {
+    pub async fn create_user(&self, p: &Principal, mut user: User) -> Result<User> {
         required(&user.display_name, "displayName")?;
         required(&user.user_principal_name, "userPrincipalName")?;
         let mut tx = self.begin().await?;
+        self.authorize_in(&mut *tx, p, Op::Create, Res::User, &Obj::default())
+            .await?;
         if user.id.is_empty() {
             user.id = new_id();
         } else if object_kind(&mut *tx, &user.id).await?.is_some() {
@@ -77,11 +80,13 @@ impl Engine {
 
     /// Applies `change` to the user and keeps the entitlement-management subject that mirrors
     /// it in step.
-    pub async fn update_user<F>(&self, _p: &Principal, id: &str, change: F) -> Result<User>
+    pub async fn update_user<F>(&self, p: &Principal, id: &str, change: F) -> Result<User>
     where
         F: FnOnce(&mut User) -> Result<()> + Send,
     {
         let mut tx = self.begin().await?;
+        self.authorize_in(&mut *tx, p, Op::Update, Res::User, &Obj::new(id))
+            .await?;
         let mut user = tx
             .load::<User>(id)
             .await?
@@ -109,20 +114,25 @@ impl Engine {
         Ok(user)
     }
 
-    pub async fn delete_user(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn delete_user(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
+        self.authorize_in(&mut *tx, p, Op::Delete, Res::User, &Obj::new(id))
+            .await?;
         if !tx.delete(Kind::User, id).await? {
             return Err(Error::not_found("user", id));
         }
         tx.unlink_all(Link::GroupMember, id).await?;
         tx.unlink_all(Link::GroupOwner, id).await?;
+        crate::roles::remove_principal_roles(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn create_group(&self, _p: &Principal, mut group: Group) -> Result<Group> {
+    pub async fn create_group(&self, p: &Principal, mut group: Group) -> Result<Group> {
         required(&group.display_name, "displayName")?;
         let mut tx = self.begin().await?;
+        self.authorize_in(&mut *tx, p, Op::Create, Res::Group, &Obj::default())
+            .await?;
         if group.id.is_empty() {
             group.id = new_id();
         } else if object_kind(&mut *tx, &group.id).await?.is_some() {
@@ -137,11 +147,12 @@ impl Engine {
         Ok(group)
     }
 
-    pub async fn update_group<F>(&self, _p: &Principal, id: &str, change: F) -> Result<Group>
+    pub async fn update_group<F>(&self, p: &Principal, id: &str, change: F) -> Result<Group>
     where
         F: FnOnce(&mut Group) -> Result<()> + Send,
     {
         let mut tx = self.begin().await?;
+        self.group_access(&mut *tx, p, Op::Update, id).await?;
         let mut group = tx
             .load::<Group>(id)
             .await?
@@ -156,11 +167,12 @@ impl Engine {
         Ok(group)
     }
 
-    pub async fn delete_group(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn delete_group(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         if !tx.exists(Kind::Group, id).await? {
             return Err(Error::not_found("group", id));
         }
+        self.group_access(&mut *tx, p, Op::Delete, id).await?;
         let in_catalog = tx
             .count(
                 Kind::Resource,
@@ -182,6 +194,7 @@ impl Engine {
         tx.unlink_all(Link::GroupMember, id).await?;
         tx.unlink_all(Link::GroupOwner, id).await?;
         tx.unlink_all(Link::IncompatibleGroup, id).await?;
+        crate::roles::remove_principal_roles(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -189,7 +202,7 @@ impl Engine {
     /// `POST /groups/{id}/members/$ref`
     pub async fn add_group_member(
         &self,
-        _p: &Principal,
+        p: &Principal,
         group_id: &str,
         member_id: &str,
     ) -> Result<()> {
@@ -197,6 +210,7 @@ impl Engine {
         if !tx.exists(Kind::Group, group_id).await? {
             return Err(Error::not_found("group", group_id));
         }
+        self.group_access(&mut *tx, p, Op::Relate, group_id).await?;
         if object_kind(&mut *tx, member_id).await?.is_none() {
             return Err(Error::ref_not_found(
                 "directory object",
@@ -223,7 +237,7 @@ impl Engine {
     /// `POST /groups/{id}/owners/$ref`
     pub async fn add_group_owner(
         &self,
-        _p: &Principal,
+        p: &Principal,
         group_id: &str,
         owner_id: &str,
     ) -> Result<()> {
@@ -231,6 +245,7 @@ impl Engine {
         if !tx.exists(Kind::Group, group_id).await? {
             return Err(Error::not_found("group", group_id));
         }
+        self.group_access(&mut *tx, p, Op::Relate, group_id).await?;
         if object_kind(&mut *tx, owner_id).await? != Some(DirectoryObjectKind::User) {
             return Err(Error::ref_not_found("user", "@odata.id", owner_id));
         }
@@ -246,11 +261,12 @@ impl Engine {
 
     pub async fn remove_group_owner(
         &self,
-        _p: &Principal,
+        p: &Principal,
         group_id: &str,
         owner_id: &str,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
+        self.group_access(&mut *tx, p, Op::Relate, group_id).await?;
         if !tx.unlink(Link::GroupOwner, group_id, owner_id).await? {
             return Err(Error::not_found("owner", owner_id));
         }
@@ -261,7 +277,7 @@ impl Engine {
     /// `DELETE /groups/{id}/members/{member}/$ref`
     pub async fn remove_group_member(
         &self,
-        _p: &Principal,
+        p: &Principal,
         group_id: &str,
         member_id: &str,
     ) -> Result<()> {
@@ -269,10 +285,18 @@ impl Engine {
         if !tx.exists(Kind::Group, group_id).await? {
             return Err(Error::not_found("group", group_id));
         }
+        self.group_access(&mut *tx, p, Op::Relate, group_id).await?;
         if !tx.unlink(Link::GroupMember, group_id, member_id).await? {
             return Err(Error::not_found("member", member_id));
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Checks that the caller may do `op` to the group: a directory role, or owning it.
+    async fn group_access(&self, tx: &mut dyn Tx, p: &Principal, op: Op, id: &str) -> Result<()> {
+        let check = self.check_in(tx, p, op, Res::Group, &Obj::new(id)).await?;
+        let own = check.needs_own() && crate::authz::own::group(tx, id, &p.object_id).await?;
+        check.own(own)
     }
 }

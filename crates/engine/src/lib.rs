@@ -10,19 +10,23 @@ use accessd_domain::store::{Store, StoreError, Tx};
 use accessd_domain::{Clock, Principal, Timestamp};
 
 mod assignments;
+pub mod authz;
 mod catalogs;
 mod delivery;
 mod directory;
 mod eligibility;
+mod epoch;
 mod policies;
 mod requests;
 mod resources;
+mod roles;
 mod subjects;
 
 pub use assignments::AssignmentDraft;
 pub use eligibility::{allowed_packages, applicable_policies, in_sets, is_allowed_requestor};
 pub use requests::RequestDraft;
 pub use resources::{ResourceDraft, RoleScopeDraft};
+pub use roles::RoleAssignmentDraft;
 
 /// What went wrong, in the domain's words. The API maps each to a Graph error.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +49,10 @@ pub enum Error {
     /// Someone else changed or took the thing first (409).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The caller may not do this (403). `code` is Graph's: `UnAuthorized` for entitlement
+    /// management, `Authorization_RequestDenied` for the directory.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -91,11 +99,16 @@ impl Error {
 pub struct Engine {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    authz: Arc<authz::Cache>,
 }
 
 impl Engine {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Engine {
-        Engine { store, clock }
+        Engine {
+            store,
+            clock,
+            authz: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -110,8 +123,13 @@ impl Engine {
         self.clock.now()
     }
 
+    /// A write transaction. Its commit ends the authorization cache's epoch, so that roles
+    /// and group memberships it changed are seen by the next request.
     async fn begin(&self) -> Result<Box<dyn Tx>> {
-        Ok(self.store.write().await?)
+        Ok(Box::new(epoch::EpochTx {
+            inner: self.store.write().await?,
+            cache: self.authz.clone(),
+        }))
     }
 }
 

@@ -3,8 +3,22 @@
 use accessd_domain::store::{Kind, TxExt};
 use accessd_domain::{Policy, Principal, model::Audit, new_id};
 
+use crate::authz::{Obj, Op, Res};
 use crate::catalogs::active_assignments;
 use crate::{Engine, Error, Result, actor};
+
+/// Policies that assign automatically are an administrator's; the rest are the access package
+/// manager's.
+fn res_of(p: &Policy) -> Res {
+    if p.automatic_request
+        .as_ref()
+        .is_some_and(|a| a.request_access_for_allowed_targets)
+    {
+        Res::AutoPolicy
+    } else {
+        Res::Policy
+    }
+}
 
 fn require_name(p: &Policy) -> Result<()> {
     match p.display_name.as_deref().map(str::trim) {
@@ -41,6 +55,9 @@ impl Engine {
         }
         let mut tx = self.begin().await?;
         let ap = Engine::package_of(&mut *tx, &policy).await?;
+        let obj = Obj::in_catalog(&ap.catalog_id, &ap.catalog_id);
+        self.authorize_in(&mut *tx, p, Op::Create, res_of(&policy), &obj)
+            .await?;
         policy.id = new_id();
         policy.catalog_id = ap.catalog_id;
         policy.audit = Audit::new(self.now(), Some(actor(&mut *tx, p).await?));
@@ -61,6 +78,9 @@ impl Engine {
             .load::<Policy>(id)
             .await?
             .ok_or_else(|| Error::not_found("policy", id))?;
+        let obj = Obj::in_catalog(id, &policy.catalog_id);
+        self.authorize_in(&mut *tx, p, Op::Update, res_of(&policy), &obj)
+            .await?;
         let (audit, package, catalog) = (
             policy.audit.clone(),
             policy.access_package_id.clone(),
@@ -89,6 +109,9 @@ impl Engine {
         }
         policy.id = id.to_string();
         policy.catalog_id = catalog;
+        // Turning automatic assignment on is an administrator's change too.
+        self.authorize_in(&mut *tx, p, Op::Update, res_of(&policy), &obj)
+            .await?;
         policy.audit = audit;
         policy
             .audit
@@ -100,11 +123,15 @@ impl Engine {
     }
 
     /// Refused while assignments made through the policy have not expired.
-    pub async fn delete_policy(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn delete_policy(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        if !tx.exists(Kind::Policy, id).await? {
-            return Err(Error::not_found("policy", id));
-        }
+        let policy = tx
+            .load::<Policy>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("policy", id))?;
+        let obj = Obj::in_catalog(id, &policy.catalog_id);
+        self.authorize_in(&mut *tx, p, Op::Delete, res_of(&policy), &obj)
+            .await?;
         let n = tx
             .count(Kind::Assignment, Some(&active_assignments("policy_id", id)))
             .await?;

@@ -10,7 +10,19 @@ use accessd_domain::{
 use serde_json::Value;
 
 use crate::assignments::{check_chain, default_status, existing_active};
+use crate::authz::{Obj, Op, Res};
 use crate::{Engine, Error, Result, actor, delivery};
+
+/// Requests an administrator makes (for someone else), as opposed to a requestor's own.
+fn is_admin_type(t: RequestType) -> bool {
+    matches!(
+        t,
+        RequestType::AdminAdd
+            | RequestType::AdminUpdate
+            | RequestType::AdminRemove
+            | RequestType::AdminExtend
+    )
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestDraft {
@@ -65,6 +77,10 @@ impl Engine {
         })?;
         let mut tx = self.begin().await?;
         let now = self.now();
+        if !is_admin_type(kind) {
+            self.authorize_in(&mut *tx, p, Op::Create, Res::Request, &Obj::default())
+                .await?;
+        }
         let by = actor(&mut *tx, p).await?;
         let requestor = crate::subjects::for_principal(&mut *tx, p).await?;
         let mut req = AssignmentRequest {
@@ -100,6 +116,11 @@ impl Engine {
                 let policy = required(&d.policy_id, "assignmentPolicyId")?.to_string();
                 let package = required(&d.access_package_id, "accessPackageId")?.to_string();
                 let chain = check_chain(&mut *tx, None, &package, &policy, &target).await?;
+                if is_admin_type(kind) {
+                    let obj = Obj::in_catalog(&package, &chain.catalog.id);
+                    self.authorize_in(&mut *tx, p, Op::Create, Res::AdminRequest, &obj)
+                        .await?;
+                }
                 if kind == RequestType::UserAdd
                     && !crate::eligibility::is_allowed_requestor(
                         &mut *tx,
@@ -168,6 +189,11 @@ impl Engine {
             RequestType::AdminRemove | RequestType::UserRemove | RequestType::ApproverRemove => {
                 let id = required(&d.assignment_id, "assignment.id")?.to_string();
                 let mut a = load_assignment(&mut *tx, &id).await?;
+                if is_admin_type(kind) {
+                    let obj = Obj::in_catalog(&id, &a.catalog_id);
+                    self.authorize_in(&mut *tx, p, Op::Create, Res::AdminRequest, &obj)
+                        .await?;
+                }
                 if kind == RequestType::UserRemove
                     && a.target_object_id.as_deref() != Some(p.object_id.as_str())
                 {
@@ -202,6 +228,11 @@ impl Engine {
             | RequestType::UserExtend => {
                 let id = required(&d.assignment_id, "assignment.id")?.to_string();
                 let mut a = load_assignment(&mut *tx, &id).await?;
+                if is_admin_type(kind) {
+                    let obj = Obj::in_catalog(&id, &a.catalog_id);
+                    self.authorize_in(&mut *tx, p, Op::Create, Res::AdminRequest, &obj)
+                        .await?;
+                }
                 let user = matches!(kind, RequestType::UserUpdate | RequestType::UserExtend);
                 if user {
                     if a.target_object_id.as_deref() != Some(p.object_id.as_str()) {
@@ -246,12 +277,16 @@ impl Engine {
     }
 
     /// `cancel`: only a request that has not been carried out yet can be canceled.
-    pub async fn cancel_request(&self, _p: &Principal, id: &str) -> Result<AssignmentRequest> {
+    pub async fn cancel_request(&self, p: &Principal, id: &str) -> Result<AssignmentRequest> {
         let mut tx = self.begin().await?;
         let mut req = tx
             .load::<AssignmentRequest>(id)
             .await?
             .ok_or_else(|| Error::not_found("assignment request", id))?;
+        let obj = request_obj(&req);
+        self.check_in(&mut *tx, p, Op::Cancel, Res::Request, &obj)
+            .await?
+            .own(crate::authz::own::request(&req, &p.object_id))?;
         if !matches!(
             req.state,
             RequestState::Submitted | RequestState::PendingApproval | RequestState::Scheduled
@@ -274,13 +309,15 @@ impl Engine {
 
     /// `reprocess` of a request: only one that failed (fully or partly), within 14 days of
     /// completing, is delivered again.
-    pub async fn reprocess_request(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn reprocess_request(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         let now = self.now();
         let req = tx
             .load::<AssignmentRequest>(id)
             .await?
             .ok_or_else(|| Error::not_found("assignment request", id))?;
+        self.authorize_in(&mut *tx, p, Op::Reprocess, Res::Request, &request_obj(&req))
+            .await?;
         let recent = req
             .completed_date_time
             .is_none_or(|c| c.add(accessd_domain::Duration::days(14)) >= now);
@@ -307,12 +344,15 @@ impl Engine {
     }
 
     /// `reprocess` of an assignment: what a delivered assignment grants is granted again.
-    pub async fn reprocess_assignment(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn reprocess_assignment(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         let a = tx
             .load::<Assignment>(id)
             .await?
             .ok_or_else(|| Error::not_found("assignment", id))?;
+        let obj = Obj::in_catalog(id, &a.catalog_id);
+        self.authorize_in(&mut *tx, p, Op::Reprocess, Res::Assignment, &obj)
+            .await?;
         if a.state == AssignmentState::Delivered {
             delivery::deliver(&mut *tx, &a, self.now()).await?;
         }
@@ -321,12 +361,14 @@ impl Engine {
     }
 
     /// Deletes a request record (Graph allows deleting requests that are finished).
-    pub async fn delete_request(&self, _p: &Principal, id: &str) -> Result<()> {
+    pub async fn delete_request(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         let req = tx
             .load::<AssignmentRequest>(id)
             .await?
             .ok_or_else(|| Error::not_found("assignment request", id))?;
+        self.authorize_in(&mut *tx, p, Op::Delete, Res::Request, &request_obj(&req))
+            .await?;
         if matches!(
             req.state,
             RequestState::Submitted | RequestState::PendingApproval | RequestState::Delivering
@@ -353,4 +395,12 @@ fn fill_from(req: &mut AssignmentRequest, a: &Assignment) {
     req.assignment_id = Some(a.id.clone());
     req.target_id = Some(a.target_id.clone());
     req.target_object_id = a.target_object_id.clone();
+}
+
+/// The table's view of a request.
+pub(crate) fn request_obj(r: &AssignmentRequest) -> Obj {
+    Obj {
+        catalog_id: r.catalog_id.clone(),
+        id: r.id.clone(),
+    }
 }

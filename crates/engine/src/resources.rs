@@ -93,6 +93,15 @@ impl Engine {
         if !tx.exists(Kind::Catalog, &catalog_id).await? {
             return Err(Error::ref_not_found("catalog", "catalogId", &catalog_id));
         }
+        let obj = crate::authz::Obj::in_catalog(&catalog_id, &catalog_id);
+        self.authorize_in(
+            &mut *tx,
+            p,
+            crate::authz::Op::Create,
+            crate::authz::Res::ResourceRequest,
+            &obj,
+        )
+        .await?;
         let by = actor(&mut *tx, p).await?;
         let requestor = crate::subjects::for_principal(&mut *tx, p).await?;
         let mut req = ResourceRequest {
@@ -277,6 +286,15 @@ impl Engine {
             .load::<AccessPackage>(&d.access_package_id)
             .await?
             .ok_or_else(|| Error::not_found("access package", &d.access_package_id))?;
+        let obj = crate::authz::Obj::in_catalog(&ap.id, &ap.catalog_id);
+        self.authorize_in(
+            &mut *tx,
+            p,
+            crate::authz::Op::Create,
+            crate::authz::Res::ResourceRoleScope,
+            &obj,
+        )
+        .await?;
         // The resource, when named.
         let resource = match (&d.resource_id, &d.resource_origin_id) {
             (Some(id), _) => Some(
@@ -405,13 +423,21 @@ impl Engine {
     }
 
     /// Removes a resource role scope from its package and withdraws it from the assignments.
-    pub async fn remove_role_scope(
-        &self,
-        _p: &Principal,
-        package_id: &str,
-        id: &str,
-    ) -> Result<()> {
+    pub async fn remove_role_scope(&self, p: &Principal, package_id: &str, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
+        let ap = tx
+            .load::<AccessPackage>(package_id)
+            .await?
+            .ok_or_else(|| Error::not_found("access package", package_id))?;
+        let obj = crate::authz::Obj::in_catalog(id, &ap.catalog_id);
+        self.authorize_in(
+            &mut *tx,
+            p,
+            crate::authz::Op::Delete,
+            crate::authz::Res::ResourceRoleScope,
+            &obj,
+        )
+        .await?;
         let rs = tx
             .load::<ResourceRoleScope>(id)
             .await?

@@ -355,7 +355,7 @@ fn as_user(id: &str) -> Principal {
         object_id: id.into(),
         tenant_id: "t".into(),
         app_id: None,
-        scopes: vec![],
+        scopes: vec!["EntitlementManagement.ReadWrite.All".into()],
         roles: vec![],
         directory_roles: vec![],
         display: None,

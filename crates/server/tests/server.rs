@@ -166,7 +166,9 @@ async fn token_command_and_server_share_the_key() {
         .unwrap();
     let client = reqwest::Client::new();
     let res = client
-        .get(format!("{base}/v1.0/users"))
+        .get(format!(
+            "{base}/v1.0/identityGovernance/entitlementManagement/catalogs"
+        ))
         .bearer_auth(&token)
         .send()
         .await

@@ -126,14 +126,21 @@ impl TestApp {
         }
     }
 
-    /// A delegated token for `user`.
+    /// A delegated token for `user`, with the scopes an ordinary user of an entitlement-
+    /// management app consents to (`EntitlementManagement.ReadWrite.All`, `User.Read.All`,
+    /// `Group.Read.All`) and no directory role: what the user may do is what its roles and
+    /// its own relations allow.
     pub fn token_for(&self, user: &str) -> String {
         self.keys
             .mint(
                 &TokenRequest {
                     kind: Some(PrincipalKind::User),
                     object_id: user.into(),
-                    scopes: vec!["EntitlementManagement.ReadWrite.All".into()],
+                    scopes: vec![
+                        "EntitlementManagement.ReadWrite.All".into(),
+                        "User.Read.All".into(),
+                        "Group.Read.All".into(),
+                    ],
                     lifetime_seconds: 3600 * 24 * 365,
                     ..TokenRequest::default()
                 },

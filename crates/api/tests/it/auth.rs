@@ -38,6 +38,8 @@ fn assert_unauthenticated(r: &Resp) -> String {
         .to_string()
 }
 
+/// A token of an administrator (the scope and Global Administrator in `wids`), so that only
+/// the token's validity decides the answer.
 fn user_token(
     keys: &Keys,
     oid: &str,
@@ -49,6 +51,7 @@ fn user_token(
             kind: Some(PrincipalKind::User),
             object_id: oid.into(),
             scopes: vec!["EntitlementManagement.ReadWrite.All".into()],
+            wids: vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.into()],
             lifetime_seconds,
             ..TokenRequest::default()
         },
@@ -159,8 +162,27 @@ async fn a_scheme_other_than_bearer_is_401() {
 async fn a_valid_user_token_works() {
     let app = TestApp::spawn().await;
     let c = app.catalog("C").await;
+    app.catalog("Other").await;
     let user = app.user("Ann").await;
     let token = app.token_for(&user);
+    // The token is accepted; without a role the list is refused (403, not 401).
+    let r = app.raw("GET", &catalogs(), Some(&token), &[], vec![]).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.error_code(), "UnAuthorized");
+    // As Catalog reader of C, the list holds C and nothing else.
+    app.engine
+        .create_role_assignment(
+            &accessd_domain::Principal::system("t"),
+            accessd_domain::RoleProvider::EntitlementManagement,
+            accessd_engine::RoleAssignmentDraft {
+                role_definition_id: Some("44272f93-9762-48e8-af59-1b5351b1d6b3".into()),
+                principal_id: Some(user.clone()),
+                app_scope_id: Some(format!("/AccessPackageCatalog/{c}")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let r = app.raw("GET", &catalogs(), Some(&token), &[], vec![]).await;
     let r = TestApp::expect(r, 200);
     let ids: Vec<_> = r.values().iter().map(|v| v["id"].clone()).collect();

@@ -7,11 +7,13 @@
 
 mod directory;
 mod em;
+mod identity;
 mod policy;
 mod resources;
 
 pub use directory::*;
 pub use em::*;
+pub use identity::*;
 pub use policy::*;
 pub use resources::*;
 
