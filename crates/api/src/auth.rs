@@ -296,6 +296,9 @@ pub const ADMIN_SCOPES: &[&str] = &[
     "User.ReadWrite.All",
     "Group.ReadWrite.All",
     "Directory.ReadWrite.All",
+    "Application.ReadWrite.All",
+    "RoleManagement.ReadWrite.Directory",
+    "AuditLog.Read.All",
 ];
 
 #[cfg(test)]

@@ -29,6 +29,10 @@ pub fn res_of(kind: EKind) -> Res {
         EKind::ResourceRequest => Res::ResourceRequest,
         EKind::User => Res::User,
         EKind::Group | EKind::DirectoryObject => Res::Group,
+        EKind::EmRoleDefinition => Res::EmRoleDefinition,
+        EKind::EmRoleAssignment => Res::EmRoleAssignment,
+        EKind::DirectoryRoleDefinition => Res::DirectoryRoleDefinition,
+        EKind::DirectoryRoleAssignment => Res::DirectoryRoleAssignment,
     }
 }
 
@@ -53,11 +57,13 @@ async fn obj_of(tx: &mut dyn Tx, ent: &Ent) -> ApiResult<Obj> {
             .load::<ResourceRole>(&arr.role_id)
             .await?
             .map(|r| r.catalog_id),
+        Ent::RoleAssignment(r) => r.catalog_id().map(str::to_string),
         Ent::Subject(_)
         | Ent::User(_)
         | Ent::Group(_)
         | Ent::Question(_)
-        | Ent::StageSetting(_) => None,
+        | Ent::StageSetting(_)
+        | Ent::RoleDefinition(..) => None,
     };
     Ok(Obj {
         catalog_id: catalog,
@@ -126,7 +132,8 @@ async fn scope_expr(tx: &mut dyn Tx, kind: EKind, scope: ListScope) -> ApiResult
         | EKind::Resource
         | EKind::ResourceRole
         | EKind::ResourceScope
-        | EKind::ResourceRequest => in_catalogs("catalog_id"),
+        | EKind::ResourceRequest
+        | EKind::EmRoleAssignment => in_catalogs("catalog_id"),
         EKind::ResourceRoleScope => {
             let packages = ids_in_catalogs::<AccessPackage>(tx, &catalogs, |a| a.id).await?;
             Expr::In(Box::new(Expr::Column("access_package_id")), list(packages))

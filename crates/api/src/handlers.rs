@@ -653,6 +653,16 @@ async fn post(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> 
                         wire::policy::policy_out(d, &pol, &echo),
                     ))
                 }
+                EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => {
+                    let b = parse_body(call, bytes, "unifiedRoleAssignment", &NO_EXTRAS)?;
+                    let provider = coll
+                        .kind
+                        .role_provider()
+                        .ok_or_else(|| ApiError::internal("role kind without a provider"))?;
+                    let draft = wire::roles::assignment_in(In(&b));
+                    let ra = s.engine.create_role_assignment(p, provider, draft).await?;
+                    Ok(call.created(coll.kind, &ra.id, wire::roles::assignment_out(d, &ra)))
+                }
                 EKind::Request if coll.parent.is_none() => {
                     let extras = if d == Dialect::V1 {
                         &wire::work::V1_REQUEST_EXTRAS
@@ -1036,6 +1046,7 @@ async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
                 Ent::Request(r) => e.delete_request(p, &r.id).await?,
                 Ent::User(u) => e.delete_user(p, &u.id).await?,
                 Ent::Group(g) => e.delete_group(p, &g.id).await?,
+                Ent::RoleAssignment(r) => e.delete_role_assignment(p, r.provider, &r.id).await?,
                 Ent::ResourceRoleScope(rs) => {
                     e.remove_role_scope(p, &rs.access_package_id, &rs.id)
                         .await?

@@ -12,6 +12,7 @@ use serde_json::{Map, Value as Json};
 use crate::Dialect;
 use crate::error::ApiError;
 use crate::wire;
+use accessd_engine::authz::roles::RoleDefinition;
 
 /// What a collection or entity is, as the API sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,10 @@ pub enum EKind {
     DirectoryObject,
     Question,
     StageSetting,
+    EmRoleDefinition,
+    EmRoleAssignment,
+    DirectoryRoleDefinition,
+    DirectoryRoleAssignment,
 }
 
 impl EKind {
@@ -59,7 +64,12 @@ impl EKind {
             EKind::ResourceRequest => Kind::ResourceRequest,
             EKind::User => Kind::User,
             EKind::Group => Kind::Group,
-            EKind::DirectoryObject | EKind::Question | EKind::StageSetting => return None,
+            EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => Kind::RoleAssignment,
+            EKind::DirectoryObject
+            | EKind::Question
+            | EKind::StageSetting
+            | EKind::EmRoleDefinition
+            | EKind::DirectoryRoleDefinition => return None,
         })
     }
 
@@ -83,6 +93,21 @@ impl EKind {
             EKind::DirectoryObject => "directoryObject",
             EKind::Question => "accessPackageQuestion",
             EKind::StageSetting => "customExtensionStageSetting",
+            EKind::EmRoleDefinition | EKind::DirectoryRoleDefinition => "unifiedRoleDefinition",
+            EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => "unifiedRoleAssignment",
+        }
+    }
+
+    /// The role-management provider of a role kind.
+    pub fn role_provider(self) -> Option<RoleProvider> {
+        match self {
+            EKind::EmRoleDefinition | EKind::EmRoleAssignment => {
+                Some(RoleProvider::EntitlementManagement)
+            }
+            EKind::DirectoryRoleDefinition | EKind::DirectoryRoleAssignment => {
+                Some(RoleProvider::Directory)
+            }
+            _ => None,
         }
     }
 
@@ -106,6 +131,8 @@ impl EKind {
             EKind::DirectoryObject => "directory object",
             EKind::Question => "question",
             EKind::StageSetting => "custom extension stage setting",
+            EKind::EmRoleDefinition | EKind::DirectoryRoleDefinition => "role definition",
+            EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => "role assignment",
         }
     }
 
@@ -153,6 +180,10 @@ impl EKind {
             (EKind::User, _) => "users",
             (EKind::Group, _) => "groups",
             (EKind::DirectoryObject, _) => "directoryObjects",
+            (EKind::EmRoleDefinition, _) => "roleManagement/entitlementManagement/roleDefinitions",
+            (EKind::EmRoleAssignment, _) => "roleManagement/entitlementManagement/roleAssignments",
+            (EKind::DirectoryRoleDefinition, _) => "roleManagement/directory/roleDefinitions",
+            (EKind::DirectoryRoleAssignment, _) => "roleManagement/directory/roleAssignments",
             _ => return None,
         })
     }
@@ -177,6 +208,8 @@ pub enum Ent {
     Group(Group),
     Question(Question),
     StageSetting(CustomExtensionStageSetting),
+    RoleDefinition(RoleProvider, RoleDefinition),
+    RoleAssignment(RoleAssignment),
 }
 
 impl Ent {
@@ -198,6 +231,12 @@ impl Ent {
             Ent::Group(_) => EKind::Group,
             Ent::Question(_) => EKind::Question,
             Ent::StageSetting(_) => EKind::StageSetting,
+            Ent::RoleDefinition(RoleProvider::EntitlementManagement, _) => EKind::EmRoleDefinition,
+            Ent::RoleDefinition(RoleProvider::Directory, _) => EKind::DirectoryRoleDefinition,
+            Ent::RoleAssignment(r) => match r.provider {
+                RoleProvider::EntitlementManagement => EKind::EmRoleAssignment,
+                RoleProvider::Directory => EKind::DirectoryRoleAssignment,
+            },
         }
     }
 
@@ -219,6 +258,8 @@ impl Ent {
             Ent::Group(x) => &x.id,
             Ent::Question(x) => &x.id,
             Ent::StageSetting(x) => &x.id,
+            Ent::RoleDefinition(_, x) => x.id,
+            Ent::RoleAssignment(x) => &x.id,
         }
     }
 
@@ -243,6 +284,8 @@ impl Ent {
                 Json::Object(m) => m,
                 _ => Map::new(),
             },
+            Ent::RoleDefinition(_, r) => wire::roles::definition_out(r),
+            Ent::RoleAssignment(r) => wire::roles::assignment_out(d, r),
             Ent::StageSetting(s) => {
                 let mut m = match wire::policy::stage_setting_out(s) {
                     Json::Object(m) => m,
@@ -275,6 +318,9 @@ impl Ent {
             EKind::ResourceRequest => Ent::ResourceRequest(decode(row)?),
             EKind::User => Ent::User(decode(row)?),
             EKind::Group => Ent::Group(decode(row)?),
+            EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => {
+                Ent::RoleAssignment(decode(row)?)
+            }
             other => {
                 return Err(ApiError::internal(format!(
                     "{other:?} is not stored on its own"
@@ -292,11 +338,20 @@ pub async fn load(tx: &mut dyn Tx, kind: EKind, id: &str) -> Result<Option<Ent>,
         }
         return Ok(tx.load::<Group>(id).await?.map(Ent::Group));
     }
+    if let (Some(provider), None) = (kind.role_provider(), kind.store_kind()) {
+        return Ok(accessd_engine::authz::roles::definitions(provider)
+            .into_iter()
+            .find(|r| r.id.eq_ignore_ascii_case(id))
+            .map(|r| Ent::RoleDefinition(provider, r)));
+    }
     let Some(k) = kind.store_kind() else {
         return Ok(None);
     };
     match tx.get(k, id).await? {
-        Some(row) => Ent::decode(kind, &row).map(Some),
+        // A role assignment is only found through its own provider.
+        Some(row) => Ent::decode(kind, &row)
+            .map(Some)
+            .map(|e| e.filter(|e| e.kind() == kind)),
         None => Ok(None),
     }
 }
@@ -384,6 +439,7 @@ fn column_value(ent: &Ent, col: &str) -> Option<String> {
         (Ent::ResourceScope(x), "catalog_id") => Some(x.catalog_id.clone()),
         (Ent::ResourceScope(x), "resource_id") => Some(x.resource_id.clone()),
         (Ent::ResourceRoleScope(x), "access_package_id") => Some(x.access_package_id.clone()),
+        (Ent::RoleAssignment(x), "provider") => Some(x.provider.as_str().to_string()),
         _ => None,
     }
 }
@@ -592,6 +648,17 @@ pub fn navigate(d: Dialect, ent: &Ent, name: &str) -> Option<Nav> {
                     to_kind: Kind::Group,
                 },
             ),
+            _ => return None,
+        },
+        Ent::RoleAssignment(r) => match name {
+            "roleDefinition" => Nav::One(
+                match r.provider {
+                    RoleProvider::EntitlementManagement => K::EmRoleDefinition,
+                    RoleProvider::Directory => K::DirectoryRoleDefinition,
+                },
+                Some(r.role_definition_id.clone()),
+            ),
+            "principal" => Nav::One(K::DirectoryObject, Some(r.principal_id.clone())),
             _ => return None,
         },
         Ent::User(u) => match name {
@@ -806,6 +873,25 @@ pub async fn resolve(tx: &mut dyn Tx, d: Dialect, segs: &[String]) -> Result<Tar
                 other => return Err(seg_err(other)),
             }
         }
+        "roleManagement" => {
+            let provider = match segs.get(1).map(String::as_str) {
+                Some("entitlementManagement") => RoleProvider::EntitlementManagement,
+                Some("directory") => RoleProvider::Directory,
+                Some(other) => return Err(seg_err(other)),
+                None => return Err(seg_err("roleManagement")),
+            };
+            let third = segs.get(2).ok_or_else(|| seg_err(&segs[1]))?;
+            let (name, key) = match split_call(third) {
+                Some((n, k)) => (n, Some(k)),
+                None => (third.as_str(), None),
+            };
+            let c = role_collection(provider, name).ok_or_else(|| seg_err(third))?;
+            i = 3;
+            if let Some(k) = key {
+                return resolve_from_key(tx, d, c, k, &segs[i..]).await;
+            }
+            c
+        }
         "users" | "groups" | "directoryObjects" => {
             i = 1;
             let kind = match first.as_str() {
@@ -845,6 +931,39 @@ pub async fn resolve(tx: &mut dyn Tx, d: Dialect, segs: &[String]) -> Result<Tar
         }
     };
     walk_collection(tx, d, &mut coll, &segs[i..]).await
+}
+
+/// `roleManagement/{provider}/roleDefinitions` and `.../roleAssignments`.
+fn role_collection(provider: RoleProvider, name: &str) -> Option<Coll> {
+    let (definitions, assignments) = match provider {
+        RoleProvider::EntitlementManagement => (EKind::EmRoleDefinition, EKind::EmRoleAssignment),
+        RoleProvider::Directory => (
+            EKind::DirectoryRoleDefinition,
+            EKind::DirectoryRoleAssignment,
+        ),
+    };
+    let (kind, scope) = match name {
+        "roleDefinitions" => (
+            definitions,
+            Scope::Embedded(
+                accessd_engine::authz::roles::definitions(provider)
+                    .into_iter()
+                    .map(|r| Ent::RoleDefinition(provider, r))
+                    .collect(),
+            ),
+        ),
+        "roleAssignments" => (
+            assignments,
+            Scope::Eq("provider", provider.as_str().to_string()),
+        ),
+        _ => return None,
+    };
+    Some(Coll {
+        kind,
+        scope,
+        parent: None,
+        context: format!("roleManagement/{}/{name}", provider.as_str()),
+    })
 }
 
 async fn resolve_from_key(

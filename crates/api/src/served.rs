@@ -114,6 +114,7 @@ pub fn navs(d: Dialect, kind: EKind) -> &'static [&'static str] {
         (V1, K::ResourceRequest) => &["catalog", "resource"],
         (Beta, K::ResourceRequest) => &["accessPackageResource", "requestor"],
         (_, K::Group) => &["members", "owners", "memberOf"],
+        (_, K::EmRoleAssignment | K::DirectoryRoleAssignment) => &["roleDefinition", "principal"],
         (_, K::User) => &["memberOf", "manager"],
         _ => &[],
     }
@@ -143,6 +144,7 @@ pub fn ops(d: Dialect, kind: EKind) -> Ops {
         K::Request => o(true, false, false, true),
         K::ResourceRequest => o(true, false, false, false),
         K::ResourceRoleScope => o(true, false, false, true),
+        K::EmRoleAssignment | K::DirectoryRoleAssignment => o(true, false, false, true),
         _ => Ops::default(),
     }
 }
@@ -155,5 +157,26 @@ pub fn collections(d: Dialect) -> Vec<(String, EKind)> {
         .collect();
     out.push(("/users".into(), EKind::User));
     out.push(("/groups".into(), EKind::Group));
+    for (provider, definitions, assignments) in [
+        (
+            "entitlementManagement",
+            EKind::EmRoleDefinition,
+            EKind::EmRoleAssignment,
+        ),
+        (
+            "directory",
+            EKind::DirectoryRoleDefinition,
+            EKind::DirectoryRoleAssignment,
+        ),
+    ] {
+        out.push((
+            format!("/roleManagement/{provider}/roleDefinitions"),
+            definitions,
+        ));
+        out.push((
+            format!("/roleManagement/{provider}/roleAssignments"),
+            assignments,
+        ));
+    }
     out
 }

@@ -311,4 +311,41 @@ impl TestApp {
             .await;
         TestApp::expect(a, 200).id()
     }
+
+    /// Gives `principal` an entitlement-management role: a catalog role over `catalog`, or
+    /// (with `None`) a tenant-wide one such as Catalog creator. Returns the assignment id.
+    pub async fn grant(&self, principal: &str, role: &str, catalog: Option<&str>) -> String {
+        let scope = catalog.map_or("/".to_string(), |c| format!("/AccessPackageCatalog/{c}"));
+        let r = self
+            .post(
+                "/v1.0/roleManagement/entitlementManagement/roleAssignments",
+                json!({"principalId": principal, "roleDefinitionId": role, "appScopeId": scope}),
+            )
+            .await;
+        TestApp::expect(r, 201).id()
+    }
+
+    /// Gives `principal` a directory role (by template id). Returns the assignment id.
+    pub async fn grant_directory_role(&self, principal: &str, role: &str) -> String {
+        let r = self
+            .post(
+                "/v1.0/roleManagement/directory/roleAssignments",
+                json!({"principalId": principal, "roleDefinitionId": role, "directoryScopeId": "/"}),
+            )
+            .await;
+        TestApp::expect(r, 201).id()
+    }
+}
+
+/// Entitlement management's role definition ids.
+pub mod roles {
+    pub const CATALOG_CREATOR: &str = "ba92d953-d8e0-4e39-a797-0cbedb0a89e8";
+    pub const CATALOG_OWNER: &str = "ae79f266-94d4-4dab-b730-feca7e132178";
+    pub const CATALOG_READER: &str = "44272f93-9762-48e8-af59-1b5351b1d6b3";
+    pub const ACCESS_PACKAGE_MANAGER: &str = "7f480852-ebdc-47d4-87de-0d8498384a83";
+    pub const ACCESS_PACKAGE_ASSIGNMENT_MANAGER: &str = "e2182095-804a-4656-ae11-64734e9b7ae5";
+    /// Directory role template ids.
+    pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+    pub const IDENTITY_GOVERNANCE_ADMINISTRATOR: &str = "45d8d3c5-c802-45c6-b32a-1d70b5e1e86e";
+    pub const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 }

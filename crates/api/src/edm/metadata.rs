@@ -47,6 +47,8 @@ const KINDS: &[EKind] = &[
     EKind::Group,
     EKind::Question,
     EKind::StageSetting,
+    EKind::EmRoleDefinition,
+    EKind::EmRoleAssignment,
 ];
 
 fn kind_of(name: &str) -> Option<EKind> {
@@ -123,6 +125,8 @@ fn served_props(d: Dialect, t: &'static TypeDef) -> Vec<&'static Prop> {
             match t.name {
                 "entitlementManagement" => served::em_set(d, p.name).is_some(),
                 "identityGovernance" => matches!(p.name, "entitlementManagement" | "catalogs"),
+                "roleManagement" => matches!(p.name, "entitlementManagement" | "directory"),
+                "rbacApplication" => matches!(p.name, "roleAssignments" | "roleDefinitions"),
                 name => kind_of(name).is_some_and(|k| served::navs(d, k).contains(&p.name)),
             }
         })
@@ -135,6 +139,7 @@ pub fn served(d: Dialect) -> Served {
     let mut todo: Vec<&'static str> = vec![
         "identityGovernance",
         "entitlementManagement",
+        "roleManagement",
         "user",
         "group",
         "directoryObject",
@@ -310,6 +315,9 @@ pub fn document(d: Dialect) -> String {
     }
     x.push_str("      <EntityContainer Name=\"GraphService\">\n");
     x.push_str("        <Singleton Name=\"identityGovernance\" Type=\"microsoft.graph.identityGovernance\" />\n");
+    x.push_str(
+        "        <Singleton Name=\"roleManagement\" Type=\"microsoft.graph.roleManagement\" />\n",
+    );
     x.push_str("        <EntitySet Name=\"users\" EntityType=\"microsoft.graph.user\" />\n");
     x.push_str("        <EntitySet Name=\"groups\" EntityType=\"microsoft.graph.group\" />\n");
     x.push_str("        <EntitySet Name=\"directoryObjects\" EntityType=\"microsoft.graph.directoryObject\" />\n");

@@ -1111,6 +1111,30 @@ static GROUP: &[Entry] = &[
     ),
 ];
 
+/// Role assignments of either provider: Graph documents `$filter` on `principalId`,
+/// `roleDefinitionId` and `appScopeId` (`eq`; `in` for the ids).
+static ROLE_ASSIGNMENT: &[Entry] = &[
+    e("id", Both, Col("id"), Guid, ID, true),
+    e("principalId", Both, Col("principal_id"), Guid, ID, false),
+    e(
+        "roleDefinitionId",
+        Both,
+        Col("role_definition_id"),
+        Guid,
+        ID,
+        false,
+    ),
+    e("appScopeId", Both, Col("app_scope_id"), Text, EQ, false),
+    e(
+        "directoryScopeId",
+        Both,
+        Col("directory_scope_id"),
+        Text,
+        EQ,
+        false,
+    ),
+];
+
 /// The properties a directory object (user or group) shares, filtered in both tables.
 static DIRECTORY_OBJECT: &[Entry] = &[
     e("id", Both, Col("id"), Guid, ID, true),
@@ -1143,7 +1167,11 @@ fn table(kind: EKind) -> &'static [Entry] {
         EKind::User => USER,
         EKind::Group => GROUP,
         EKind::DirectoryObject => DIRECTORY_OBJECT,
-        EKind::Question | EKind::StageSetting => &[],
+        EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => ROLE_ASSIGNMENT,
+        EKind::Question
+        | EKind::StageSetting
+        | EKind::EmRoleDefinition
+        | EKind::DirectoryRoleDefinition => &[],
     }
 }
 

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod directory;
 pub mod policy;
 pub mod resources;
+pub mod roles;
 pub mod work;
 
 use accessd_domain::{Duration, Timestamp};

@@ -12,5 +12,6 @@ mod queries_bad;
 mod queries_directory;
 mod queries_expand;
 mod queries_paging;
+mod roles;
 mod sdk_regressions;
 mod seeds;

@@ -30,14 +30,6 @@ pub const ACCESS_PACKAGE_ASSIGNMENT_MANAGER: &str = "e2182095-804a-4656-ae11-647
 /// Entitlement management's role definitions, in the order Graph lists them.
 pub const EM_ROLES: &[RoleDef] = &[
     RoleDef {
-        id: CATALOG_CREATOR,
-        display_name: "Catalog creator",
-        description: "Catalog creator",
-        allowed_resource_actions: &["microsoft.entitlementManagement/AccessPackageCatalog/Create"],
-        catalog_scoped: false,
-        caps: caps::CREATE_CATALOG,
-    },
-    RoleDef {
         id: CATALOG_OWNER,
         display_name: "Catalog owner",
         description: "Catalog owner",
@@ -63,6 +55,14 @@ pub const EM_ROLES: &[RoleDef] = &[
         ],
         catalog_scoped: true,
         caps: caps::READ | caps::ASSIGN | caps::PACKAGES,
+    },
+    RoleDef {
+        id: CATALOG_CREATOR,
+        display_name: "Catalog creator",
+        description: "Catalog creator",
+        allowed_resource_actions: &["microsoft.entitlementManagement/AccessPackageCatalog/Create"],
+        catalog_scoped: false,
+        caps: caps::CREATE_CATALOG,
     },
     RoleDef {
         id: ACCESS_PACKAGE_ASSIGNMENT_MANAGER,
@@ -104,6 +104,8 @@ pub struct DirectoryRoleDef {
     pub description: &'static str,
     /// What it lets its holder do in entitlement management.
     pub em_caps: u32,
+    /// The resource actions accessd grants for it (a subset of the real role's).
+    pub actions: &'static [&'static str],
 }
 
 pub const DIRECTORY_ROLES: &[DirectoryRoleDef] = &[
@@ -112,72 +114,115 @@ pub const DIRECTORY_ROLES: &[DirectoryRoleDef] = &[
         display_name: "Global Administrator",
         description: "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.",
         em_caps: caps::ALL,
+        actions: &[
+            "microsoft.directory/users/allProperties/allTasks",
+            "microsoft.directory/groups/allProperties/allTasks",
+            "microsoft.directory/applications/allProperties/allTasks",
+            "microsoft.directory/servicePrincipals/allProperties/allTasks",
+            "microsoft.directory/roleAssignments/allProperties/allTasks",
+            "microsoft.directory/auditLogs/allProperties/read",
+            "microsoft.directory/entitlementManagement/allProperties/allTasks",
+        ],
     },
     DirectoryRoleDef {
         id: IDENTITY_GOVERNANCE_ADMINISTRATOR,
         display_name: "Identity Governance Administrator",
         description: "Manage access using Microsoft Entra ID for identity governance scenarios.",
         em_caps: caps::ALL,
+        actions: &[
+            "microsoft.directory/entitlementManagement/allProperties/allTasks",
+            "microsoft.directory/auditLogs/allProperties/read",
+        ],
     },
     DirectoryRoleDef {
         id: GLOBAL_READER,
         display_name: "Global Reader",
         description: "Can read everything that a Global Administrator can, but not update anything.",
         em_caps: caps::READ,
+        actions: &[
+            "microsoft.directory/users/allProperties/read",
+            "microsoft.directory/groups/allProperties/read",
+            "microsoft.directory/auditLogs/allProperties/read",
+            "microsoft.directory/entitlementManagement/allProperties/read",
+        ],
     },
     DirectoryRoleDef {
         id: SECURITY_READER,
         display_name: "Security Reader",
         description: "Can read security information and reports in Microsoft Entra ID and Office 365.",
         em_caps: caps::READ,
+        actions: &[
+            "microsoft.directory/auditLogs/allProperties/read",
+            "microsoft.directory/entitlementManagement/allProperties/read",
+        ],
     },
     DirectoryRoleDef {
         id: SECURITY_ADMINISTRATOR,
         display_name: "Security Administrator",
         description: "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.",
         em_caps: caps::READ,
+        actions: &[
+            "microsoft.directory/auditLogs/allProperties/read",
+            "microsoft.directory/entitlementManagement/allProperties/read",
+        ],
     },
     DirectoryRoleDef {
         id: COMPLIANCE_ADMINISTRATOR,
         display_name: "Compliance Administrator",
         description: "Can read and manage compliance configuration and reports in Microsoft Entra ID and Microsoft 365.",
         em_caps: caps::READ,
+        actions: &["microsoft.directory/entitlementManagement/allProperties/read"],
     },
     DirectoryRoleDef {
         id: PRIVILEGED_ROLE_ADMINISTRATOR,
         display_name: "Privileged Role Administrator",
         description: "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.",
         em_caps: 0,
+        actions: &["microsoft.directory/roleAssignments/allProperties/allTasks"],
     },
     DirectoryRoleDef {
         id: USER_ADMINISTRATOR,
         display_name: "User Administrator",
         description: "Can manage all aspects of users and groups, including resetting passwords for limited admins.",
         em_caps: 0,
+        actions: &[
+            "microsoft.directory/users/allProperties/allTasks",
+            "microsoft.directory/groups/allProperties/allTasks",
+        ],
     },
     DirectoryRoleDef {
         id: GROUPS_ADMINISTRATOR,
         display_name: "Groups Administrator",
         description: "Members of this role can create/manage groups, create/manage groups settings like naming and expiration policies, and view groups activity and audit reports.",
         em_caps: 0,
+        actions: &["microsoft.directory/groups/allProperties/allTasks"],
     },
     DirectoryRoleDef {
         id: APPLICATION_ADMINISTRATOR,
         display_name: "Application Administrator",
         description: "Can create and manage all aspects of app registrations and enterprise apps.",
         em_caps: 0,
+        actions: &[
+            "microsoft.directory/applications/allProperties/allTasks",
+            "microsoft.directory/servicePrincipals/allProperties/allTasks",
+        ],
     },
     DirectoryRoleDef {
         id: CLOUD_APPLICATION_ADMINISTRATOR,
         display_name: "Cloud Application Administrator",
         description: "Can create and manage all aspects of app registrations and enterprise apps except App Proxy.",
         em_caps: 0,
+        actions: &[
+            "microsoft.directory/applications/allProperties/allTasks",
+            "microsoft.directory/servicePrincipals/allProperties/allTasks",
+        ],
     },
     DirectoryRoleDef {
         id: REPORTS_READER,
         display_name: "Reports Reader",
         description: "Can read sign-in and audit reports.",
         em_caps: 0,
+        actions: &["microsoft.directory/auditLogs/allProperties/read"],
     },
 ];
 
@@ -212,3 +257,36 @@ pub const AUDIT_READERS: &[&str] = &[
     REPORTS_READER,
     IDENTITY_GOVERNANCE_ADMINISTRATOR,
 ];
+
+/// A role definition as `/roleManagement/{provider}/roleDefinitions` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleDefinition {
+    pub id: &'static str,
+    pub display_name: &'static str,
+    pub description: &'static str,
+    pub allowed_resource_actions: &'static [&'static str],
+}
+
+/// The role definitions of a provider, in Graph's order.
+pub fn definitions(provider: accessd_domain::RoleProvider) -> Vec<RoleDefinition> {
+    match provider {
+        accessd_domain::RoleProvider::EntitlementManagement => EM_ROLES
+            .iter()
+            .map(|r| RoleDefinition {
+                id: r.id,
+                display_name: r.display_name,
+                description: r.description,
+                allowed_resource_actions: r.allowed_resource_actions,
+            })
+            .collect(),
+        accessd_domain::RoleProvider::Directory => DIRECTORY_ROLES
+            .iter()
+            .map(|r| RoleDefinition {
+                id: r.id,
+                display_name: r.display_name,
+                description: r.description,
+                allowed_resource_actions: r.actions,
+            })
+            .collect(),
+    }
+}
