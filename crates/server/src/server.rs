@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use accessd_api::auth::{ADMIN_SCOPES, Keys, TokenRequest};
+use accessd_api::auth::{ADMIN_SCOPES, Keys, TokenRequest, Verifier};
 use accessd_api::{AppState, Config};
 use accessd_domain::{Clock, PrincipalKind, Store, SystemClock};
 use accessd_engine::Engine;
@@ -75,7 +75,7 @@ impl Server {
         let state = AppState {
             engine,
             store: store.clone(),
-            keys: keys.clone(),
+            tokens: Arc::new(Verifier::new(keys.clone(), None)),
             config: Arc::new(Config {
                 permissive_queries: o.permissive_queries,
                 https: tls.is_some(),
