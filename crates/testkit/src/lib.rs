@@ -16,6 +16,8 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+pub mod oidc;
+
 /// The object id the admin token speaks for.
 pub const ADMIN: &str = "00000000-0000-0000-0000-0000000000ad";
 
