@@ -1,7 +1,9 @@
 //! Tokens. accessd signs its own ES256 JWTs with a key kept in the store (so `accessd token`
 //! and `accessd serve` on the same database agree) and validates every Graph call's bearer token:
 //! signature, audience, issuer, lifetime. The claims follow the Microsoft identity platform's
-//! access tokens: `oid`, `tid`, `scp` (space-separated) or `roles`, `idtyp`.
+//! access tokens: `oid`, `tid`, `scp` (space-separated) or `roles`, `idtyp`. Tokens of an
+//! external OpenID Connect issuer (an Entra ID tenant) are checked by [`oidc`]; [`Verifier`]
+//! holds both and is what the handlers call. docs/authentication.md describes the rules.
 
 use std::collections::HashSet;
 
@@ -10,6 +12,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+
+pub mod oidc;
+
+pub use oidc::{ExternalIssuer, JwksFetcher, KeySource, Verifier};
 
 /// Audiences accepted: Graph's resource URI (with and without the trailing slash) and its app id.
 pub const AUDIENCES: &[&str] = &[
@@ -36,6 +42,9 @@ pub struct Keys {
 
 /// How many verified tokens [`Keys`] remembers (the cache is emptied when it is full).
 const VERIFIED_CACHE: usize = 4096;
+
+/// The clock skew allowed on `exp` and `nbf`.
+pub const LEEWAY_SECONDS: i64 = 300;
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -246,8 +255,7 @@ impl Keys {
             }
         };
         let t = now.as_utc().timestamp();
-        const LEEWAY: i64 = 300;
-        if c.exp + LEEWAY < t || c.nbf - LEEWAY > t {
+        if c.exp + LEEWAY_SECONDS < t || c.nbf - LEEWAY_SECONDS > t {
             return Err(ApiError::unauthenticated(
                 "Access token has expired or is not yet valid.",
             ));

@@ -203,8 +203,9 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
         }
     }
     let caller = s
-        .keys
-        .validate(bearer(&parts.headers)?, s.wall_clock.now())?;
+        .tokens
+        .validate(bearer(&parts.headers)?, s.wall_clock.now())
+        .await?;
     let path = parts.uri.path().to_string();
     // Everything after the version segment.
     let rest = path

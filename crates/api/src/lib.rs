@@ -71,7 +71,8 @@ impl Default for Config {
 pub struct AppState {
     pub engine: Engine,
     pub store: Arc<dyn Store>,
-    pub keys: Arc<auth::Keys>,
+    /// Bearer-token validation: accessd's own key and an external OpenID Connect issuer, if any.
+    pub tokens: Arc<auth::Verifier>,
     pub config: Arc<Config>,
     /// Wall-clock time for token lifetimes (the engine's clock may be moved by the emulator).
     pub wall_clock: Arc<dyn Clock>,

@@ -157,7 +157,7 @@ async fn load(a: LoadArgs) -> anyhow::Result<()> {
     let state = AppState {
         engine,
         store: batch.clone(),
-        keys: keys.clone(),
+        tokens: Arc::new(accessd_api::auth::Verifier::new(keys.clone(), None)),
         config: Arc::new(Config::default()),
         wall_clock: clock.clone(),
     };

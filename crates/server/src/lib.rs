@@ -6,5 +6,6 @@
 
 pub mod cli;
 pub mod demo;
+pub mod oidc;
 pub mod server;
 pub mod tls;

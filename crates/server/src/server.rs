@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use accessd_api::auth::{ADMIN_SCOPES, Keys, TokenRequest};
+use accessd_api::auth::{ADMIN_SCOPES, Keys, TokenRequest, Verifier};
 use accessd_api::{AppState, Config};
 use accessd_domain::{Clock, PrincipalKind, Store, SystemClock};
 use accessd_engine::Engine;
@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::oidc::OidcOptions;
 use crate::tls::{TlsListener, TlsMaterial, TlsSource};
 
 /// The object id of the built-in administrator the start-up token is for.
@@ -49,6 +50,8 @@ pub struct Options {
     pub permissive_queries: bool,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<TlsSource>,
+    /// Accept the access tokens of this OpenID Connect issuer too.
+    pub oidc: Option<OidcOptions>,
 }
 
 /// A running server.
@@ -70,12 +73,16 @@ impl Server {
         if o.demo {
             crate::demo::seed_if_empty(&engine, &keys.tenant_id).await?;
         }
+        let external = match &o.oidc {
+            Some(oidc) => Some(crate::oidc::issuer(oidc, clock.now()).await?),
+            None => None,
+        };
         let tls = o.tls.as_ref().map(crate::tls::prepare).transpose()?;
         let tls_config = tls.as_ref().map(crate::tls::server_config).transpose()?;
         let state = AppState {
             engine,
             store: store.clone(),
-            keys: keys.clone(),
+            tokens: Arc::new(Verifier::new(keys.clone(), external)),
             config: Arc::new(Config {
                 permissive_queries: o.permissive_queries,
                 https: tls.is_some(),

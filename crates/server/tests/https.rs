@@ -24,6 +24,7 @@ async fn start(url: &str, tls: TlsSource) -> Server {
         demo: false,
         permissive_queries: false,
         tls: Some(tls),
+        oidc: None,
     })
     .await
     .unwrap()
@@ -312,6 +313,7 @@ async fn serves_https_with_the_operators_certificate_files() {
             cert: generated.cert.clone(),
             key: other.key.clone(),
         }),
+        oidc: None,
     })
     .await;
     assert!(bad.is_err());

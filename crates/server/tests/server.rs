@@ -28,6 +28,7 @@ async fn start(url: &str, demo: bool) -> Server {
         demo,
         permissive_queries: false,
         tls: None,
+        oidc: None,
     })
     .await
     .unwrap()

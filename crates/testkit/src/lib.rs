@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use accessd_api::auth::{ADMIN_SCOPES, Keys, TokenRequest};
+use accessd_api::auth::{ADMIN_SCOPES, ExternalIssuer, Keys, TokenRequest, Verifier};
 use accessd_api::{AppState, Config};
 use accessd_domain::{Clock, ManualClock, PrincipalKind, Store, Timestamp};
 use accessd_engine::Engine;
@@ -15,6 +15,8 @@ use axum::http::{HeaderMap, Method, Request};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+pub mod oidc;
 
 /// The object id the admin token speaks for.
 pub const ADMIN: &str = "00000000-0000-0000-0000-0000000000ad";
@@ -84,6 +86,15 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: Config) -> TestApp {
+        TestApp::spawn_full(config, None).await
+    }
+
+    /// A test app that accepts the tokens of `issuer` too (its keys loaded at the clock's time).
+    pub async fn spawn_with_issuer(issuer: Arc<ExternalIssuer>) -> TestApp {
+        TestApp::spawn_full(Config::default(), Some(issuer)).await
+    }
+
+    async fn spawn_full(config: Config, issuer: Option<Arc<ExternalIssuer>>) -> TestApp {
         let store: Arc<dyn Store> = Arc::new(
             SqliteStore::open("sqlite::memory:")
                 .await
@@ -94,10 +105,13 @@ impl TestApp {
         ));
         let keys = Arc::new(Keys::load_or_create(store.as_ref()).await.expect("keys"));
         let engine = Engine::new(store.clone(), clock.clone());
+        if let Some(i) = &issuer {
+            i.load(clock.now()).await.expect("the issuer's keys");
+        }
         let state = AppState {
             engine: engine.clone(),
             store: store.clone(),
-            keys: keys.clone(),
+            tokens: Arc::new(Verifier::new(keys.clone(), issuer)),
             config: Arc::new(config),
             wall_clock: clock.clone(),
         };

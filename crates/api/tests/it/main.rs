@@ -7,6 +7,7 @@ mod dialects;
 mod directory;
 mod errors;
 mod metadata;
+mod oidc;
 mod queries;
 mod queries_bad;
 mod queries_directory;

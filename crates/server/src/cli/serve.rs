@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
 
+use crate::oidc::OidcOptions;
 use crate::server::{Options, Server};
 use crate::tls::TlsSource;
 
@@ -33,6 +34,32 @@ pub struct Args {
     /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of `--tls-cert`.
     #[arg(long, env = "ACCESSD_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Accept the access tokens of this OpenID Connect issuer too, besides accessd's own: its
+    /// `iss` exactly, e.g. `https://login.microsoftonline.com/{tenant-id}/v2.0` or
+    /// `https://sts.windows.net/{tenant-id}/` for an Entra ID tenant. Its signing keys come
+    /// from `{issuer}/.well-known/openid-configuration` unless `--jwks-file` is given.
+    #[arg(long, env = "ACCESSD_OIDC_ISSUER", value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// An audience (`aud`) the issuer's tokens may carry; repeatable (comma-separated in the
+    /// environment). Without it, Graph's: `https://graph.microsoft.com` (with or without the
+    /// trailing slash) and `00000003-0000-0000-c000-000000000000`.
+    #[arg(
+        long = "audience",
+        env = "ACCESSD_OIDC_AUDIENCE",
+        value_name = "AUD",
+        value_delimiter = ',',
+        requires = "oidc_issuer"
+    )]
+    pub audiences: Vec<String>,
+    /// The issuer's signing keys as a JWKS document on disk (offline; read again when a token
+    /// names an unknown key), instead of fetching them from the issuer.
+    #[arg(
+        long,
+        env = "ACCESSD_OIDC_JWKS_FILE",
+        value_name = "PATH",
+        requires = "oidc_issuer"
+    )]
+    pub jwks_file: Option<PathBuf>,
     /// Lifetime of the admin token printed at start, in seconds.
     #[arg(long, default_value_t = 12 * 3600)]
     pub token_lifetime: i64,
@@ -53,6 +80,11 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         demo: a.demo,
         permissive_queries: a.permissive_queries,
         tls,
+        oidc: a.oidc_issuer.map(|issuer| OidcOptions {
+            issuer,
+            audiences: a.audiences,
+            jwks_file: a.jwks_file,
+        }),
     })
     .await?;
     let token = server.admin_token(a.token_lifetime)?;
