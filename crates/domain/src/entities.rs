@@ -304,6 +304,46 @@ impl Entity for Credential {
     }
 }
 
+impl Entity for Approval {
+    const KIND: Kind = Kind::Approval;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(&self.catalog_id),
+            s(&self.policy_id),
+            Value::Bool(self.pending),
+            ts(&self.created_date_time),
+        ]
+    }
+}
+
+impl Entity for DueWork {
+    const KIND: Kind = Kind::DueWork;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![ts(&self.due), s(self.kind.as_str()), s(&self.subject_id)]
+    }
+}
+
+impl Entity for AuditEvent {
+    const KIND: Kind = Kind::AuditEvent;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            ts(&self.activity_date_time),
+            s(&self.category),
+            s(&self.activity_display_name),
+            s(&self.correlation_id),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,9 @@ pub enum Kind {
     Application,
     ServicePrincipal,
     Credential,
+    Approval,
+    DueWork,
+    AuditEvent,
 }
 
 /// The type of an index column.
@@ -90,6 +93,9 @@ impl Kind {
         Kind::Application,
         Kind::ServicePrincipal,
         Kind::Credential,
+        Kind::Approval,
+        Kind::DueWork,
+        Kind::AuditEvent,
     ];
 
     /// The table that holds this kind.
@@ -113,6 +119,9 @@ impl Kind {
             Kind::Application => "applications",
             Kind::ServicePrincipal => "service_principals",
             Kind::Credential => "credentials",
+            Kind::Approval => "approvals",
+            Kind::DueWork => "due_work",
+            Kind::AuditEvent => "audit_events",
         }
     }
 
@@ -244,6 +253,19 @@ impl Kind {
                 text("created_date_time"),
             ],
             Kind::Credential => cols![text("owner_id"), text("kind")],
+            Kind::Approval => cols![
+                text("catalog_id"),
+                text("policy_id"),
+                boolean("pending"),
+                text("created_date_time"),
+            ],
+            Kind::DueWork => cols![text("due"), text("kind"), text("subject_id")],
+            Kind::AuditEvent => cols![
+                text("activity_date_time"),
+                text("category"),
+                text("activity_display_name"),
+                text("correlation_id"),
+            ],
         }
     }
 }
@@ -261,6 +283,10 @@ pub enum Link {
     IncompatibleGroup,
     /// assignment resource role -> assignment that delivered it
     DeliveredBy,
+    /// approval -> user who may decide its current stage now
+    Approver,
+    /// audit event -> object it is about (for `targetResources` filters)
+    AuditTarget,
 }
 
 impl Link {
@@ -271,6 +297,8 @@ impl Link {
             Link::IncompatiblePackage => "incompatible_package",
             Link::IncompatibleGroup => "incompatible_group",
             Link::DeliveredBy => "delivered_by",
+            Link::Approver => "approver",
+            Link::AuditTarget => "audit_target",
         }
     }
 }

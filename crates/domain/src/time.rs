@@ -405,6 +405,15 @@ pub struct DurationParseError(pub String);
 /// and the emulator's time travel use [`ManualClock`].
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
+    /// `real` for the wall clock, `virtual` for a clock that moves only when told.
+    fn mode(&self) -> &'static str {
+        "real"
+    }
+    /// Moves a virtual clock forward to `t` (never backwards); `false` if this clock cannot be
+    /// moved or `t` is in its past.
+    fn move_to(&self, _t: Timestamp) -> bool {
+        false
+    }
 }
 
 /// The real clock. Only the server binary constructs it.
@@ -438,6 +447,17 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn mode(&self) -> &'static str {
+        "virtual"
+    }
+    fn move_to(&self, t: Timestamp) -> bool {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if t < *g {
+            return false;
+        }
+        *g = t;
+        true
     }
 }
 

@@ -229,6 +229,10 @@ impl Engine {
         if a.state == AssignmentState::Delivered {
             delivery::deliver(&mut *tx, &a, now).await?;
         }
+        crate::lifecycle::grant::schedule_expiry(&mut *tx, &a, now).await?;
+        let by = crate::audit::Change::of(&mut *tx, p).await?;
+        crate::audit::request_changed(&mut *tx, &by, &request, &request, now).await?;
+        crate::audit::assignment_added(&mut *tx, &by, &a, now).await?;
         tx.commit().await?;
         Ok((a, request))
     }
@@ -313,6 +317,7 @@ impl Engine {
         {
             delivery::deliver(&mut *tx, &a, now).await?;
         }
+        crate::lifecycle::grant::schedule_expiry(&mut *tx, &a, now).await?;
         tx.commit().await?;
         Ok(a)
     }
@@ -333,6 +338,7 @@ impl Engine {
         )
         .await?;
         delivery::undeliver(&mut *tx, &a, None).await?;
+        crate::lifecycle::due::unschedule(&mut *tx, id, &[]).await?;
         tx.delete(Kind::Assignment, id).await?;
         tx.commit().await?;
         Ok(())

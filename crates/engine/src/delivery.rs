@@ -24,40 +24,53 @@ fn group_link(resource: &Resource, role: &ResourceRole) -> Option<Link> {
     }
 }
 
+/// Applies (or withdraws) what a role means in the directory: membership or ownership of a
+/// group. Returns `false` when it cannot be applied (the group is gone from the directory).
 async fn apply_directory(
     tx: &mut dyn Tx,
     rs_role: &str,
     subject: &Subject,
     add: bool,
-) -> Result<()> {
+) -> Result<bool> {
     let Some(role) = tx.load::<ResourceRole>(rs_role).await? else {
-        return Ok(());
+        return Ok(!add);
     };
     let Some(resource) = tx.load::<Resource>(&role.resource_id).await? else {
-        return Ok(());
+        return Ok(!add);
     };
     let (Some(link), Some(member)) = (group_link(&resource, &role), subject.object_id.as_deref())
     else {
-        return Ok(());
+        return Ok(true);
     };
     if add {
-        if tx.exists(Kind::Group, &resource.origin_id).await? {
-            tx.link(link, &resource.origin_id, member).await?;
+        if !tx.exists(Kind::Group, &resource.origin_id).await? {
+            return Ok(false);
         }
+        tx.link(link, &resource.origin_id, member).await?;
     } else {
         tx.unlink(link, &resource.origin_id, member).await?;
     }
-    Ok(())
+    Ok(true)
 }
 
-/// Grants one role scope to the assignment's target.
+/// How a delivery went: roles granted, and roles that could not be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Delivery {
+    pub granted: usize,
+    pub failed: usize,
+}
+
+/// Grants one role scope to the assignment's target; `false` when it could not be granted.
 pub(crate) async fn deliver_role_scope(
     tx: &mut dyn Tx,
     a: &Assignment,
     subject: &Subject,
     rs: &ResourceRoleScope,
     now: Timestamp,
-) -> Result<()> {
+) -> Result<bool> {
+    if !apply_directory(tx, &rs.role_id, subject, true).await? {
+        return Ok(false);
+    }
     let q = Query::filtered(Expr::and(vec![
         Expr::col_eq("role_id", rs.role_id.as_str()),
         Expr::col_eq("scope_id", rs.scope_id.as_str()),
@@ -83,13 +96,14 @@ pub(crate) async fn deliver_role_scope(
         }
     };
     tx.link(Link::DeliveredBy, &arr.id, &a.id).await?;
-    apply_directory(tx, &rs.role_id, subject, true).await
+    Ok(true)
 }
 
 /// Grants everything the access package holds to the assignment's target.
-pub(crate) async fn deliver(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> Result<()> {
+pub(crate) async fn deliver(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> Result<Delivery> {
+    let mut out = Delivery::default();
     let Some(subject) = tx.load::<Subject>(&a.target_id).await? else {
-        return Ok(());
+        return Ok(out);
     };
     let scopes = tx
         .find::<ResourceRoleScope>(&Query::filtered(Expr::col_eq(
@@ -98,9 +112,13 @@ pub(crate) async fn deliver(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> 
         )))
         .await?;
     for rs in &scopes {
-        deliver_role_scope(tx, a, &subject, rs, now).await?;
+        if deliver_role_scope(tx, a, &subject, rs, now).await? {
+            out.granted += 1;
+        } else {
+            out.failed += 1;
+        }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Withdraws what this assignment granted, keeping what another assignment still grants.

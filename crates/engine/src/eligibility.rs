@@ -48,6 +48,11 @@ pub async fn is_allowed_requestor(
     if !policy.requestor.enable_targets_to_self_add_access {
         return Ok(false);
     }
+    in_scope(tx, policy, object_id).await
+}
+
+/// Whether the user `object_id` is in the policy's target scope (who may be assigned).
+pub async fn in_scope(tx: &mut dyn Tx, policy: &Policy, object_id: &str) -> Result<bool> {
     let Some(user) = tx.load::<User>(object_id).await? else {
         return Ok(false);
     };

@@ -10,12 +10,14 @@ use accessd_domain::store::{Store, StoreError, Tx};
 use accessd_domain::{Clock, Principal, Timestamp};
 
 mod assignments;
+pub mod audit;
 pub mod authz;
 mod catalogs;
 mod delivery;
 mod directory;
 mod eligibility;
 mod epoch;
+pub mod lifecycle;
 mod policies;
 mod requests;
 mod resources;
@@ -24,6 +26,8 @@ mod subjects;
 
 pub use assignments::AssignmentDraft;
 pub use eligibility::{allowed_packages, applicable_policies, in_sets, is_allowed_requestor};
+pub use lifecycle::approvals::Decision;
+pub use lifecycle::due::Outcome;
 pub use requests::RequestDraft;
 pub use resources::{ResourceDraft, RoleScopeDraft};
 pub use roles::RoleAssignmentDraft;
@@ -100,6 +104,10 @@ pub struct Engine {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     authz: Arc<authz::Cache>,
+    /// One runner of due work at a time (in this process).
+    runner: Arc<tokio::sync::Mutex<()>>,
+    /// One move of a virtual clock at a time.
+    mover: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Engine {
@@ -108,6 +116,8 @@ impl Engine {
             store,
             clock,
             authz: Arc::default(),
+            runner: Arc::default(),
+            mover: Arc::default(),
         }
     }
 

@@ -461,7 +461,12 @@ async fn accessd_own_tokens_and_the_external_issuers_are_told_apart() {
     // A plain user's token is accepted: authorization, not validation, refuses the list.
     let own = app.token_for("22222222-2222-2222-2222-222222222222");
     let r = get(&app, &own).await;
-    assert_eq!((r.status, r.error_code().as_str()), (403, "UnAuthorized"), "{}", r.text);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (403, "UnAuthorized"),
+        "{}",
+        r.text
+    );
     // accessd's own checks still apply to its tokens: another tenant's accessd is refused.
     let elsewhere = TestApp::spawn().await;
     let message = refused(

@@ -8,12 +8,14 @@
 mod directory;
 mod em;
 mod identity;
+mod lifecycle;
 mod policy;
 mod resources;
 
 pub use directory::*;
 pub use em::*;
 pub use identity::*;
+pub use lifecycle::*;
 pub use policy::*;
 pub use resources::*;
 

@@ -1,0 +1,288 @@
+//! Granting and taking away: a request that needs no (more) approval becomes an assignment,
+//! now or at its start; the assignment is delivered (its resource roles fulfilled), expires at
+//! its end, and is removed with what it delivered.
+
+use accessd_domain::store::{Tx, TxExt};
+use accessd_domain::*;
+
+use super::due::{schedule, unschedule};
+use super::{AssignmentEvent, RequestEvent, assignment_to, impossible, request_to};
+use crate::audit::{self, Change};
+use crate::{Engine, Result, delivery};
+
+/// The schedule a new assignment gets: what was asked for, completed by the policy.
+pub(crate) fn schedule_for(asked: Option<&Schedule>, policy: &Policy, now: Timestamp) -> Schedule {
+    let mut s = asked.cloned().unwrap_or_default();
+    if s.start_date_time.is_none() {
+        s.start_date_time = Some(now);
+    }
+    if s.expiration.is_none() {
+        s.expiration = Some(policy.expiration.clone());
+    }
+    s
+}
+
+/// When an assignment with this schedule ends, if it does.
+pub(crate) fn end_of(s: &Schedule) -> Option<Timestamp> {
+    let start = s.start_date_time?;
+    s.expiration.as_ref().and_then(|e| e.end_from(start))
+}
+
+/// Puts an assignment's end (and the notices before it) in the due-work table, replacing
+/// what was there.
+pub(crate) async fn schedule_expiry(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> Result<()> {
+    unschedule(
+        tx,
+        &a.id,
+        &[
+            WorkKind::AssignmentExpiry,
+            WorkKind::ExpiryNotice14,
+            WorkKind::ExpiryNotice1,
+        ],
+    )
+    .await?;
+    if a.state == AssignmentState::Expired {
+        return Ok(());
+    }
+    let Some(end) = end_of(&a.schedule) else {
+        return Ok(());
+    };
+    schedule(tx, WorkKind::AssignmentExpiry, &a.id, end, None).await?;
+    for (kind, days) in [(WorkKind::ExpiryNotice14, 14), (WorkKind::ExpiryNotice1, 1)] {
+        let at = end.add(Duration::days(-days));
+        if at > now {
+            schedule(tx, kind, &a.id, at, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Delivers an assignment (its state says how it went) and records it.
+pub(crate) async fn deliver(tx: &mut dyn Tx, a: &mut Assignment, now: Timestamp) -> Result<()> {
+    let d = delivery::deliver(tx, a, now).await?;
+    let event = match (d.granted, d.failed) {
+        (_, 0) => AssignmentEvent::Delivered,
+        (0, _) => AssignmentEvent::DeliveryFailed,
+        _ => AssignmentEvent::PartiallyDelivered,
+    };
+    assignment_to(a, event);
+    a.modified_date_time = now;
+    Ok(())
+}
+
+/// The request's state after its assignment's delivery.
+fn request_event_for(a: &Assignment) -> RequestEvent {
+    match a.state {
+        AssignmentState::PartiallyDelivered => RequestEvent::PartiallyDelivered,
+        AssignmentState::DeliveryFailed => RequestEvent::DeliveryFailed,
+        _ => RequestEvent::Delivered,
+    }
+}
+
+/// Takes an assignment away: what it delivered is withdrawn (unless another assignment still
+/// grants it), its due work is dropped, its state says why.
+pub(crate) async fn remove(
+    tx: &mut dyn Tx,
+    a: &mut Assignment,
+    event: AssignmentEvent,
+    now: Timestamp,
+) -> Result<bool> {
+    let before = a.clone();
+    if !assignment_to(a, event) {
+        return Ok(false);
+    }
+    delivery::undeliver(tx, &before, None).await?;
+    a.expired_date_time = Some(now);
+    a.modified_date_time = now;
+    tx.save(a).await?;
+    unschedule(tx, &a.id, &[]).await?;
+    Ok(true)
+}
+
+impl Engine {
+    /// Carries out an approved request (or one that needs no approval): an assignment now, or
+    /// the request scheduled for its start.
+    pub(crate) async fn grant(
+        &self,
+        tx: &mut dyn Tx,
+        req: &mut AssignmentRequest,
+        policy: &Policy,
+        by: &Change,
+    ) -> Result<()> {
+        if crate::requests::is_update_type(req.request_type) {
+            return self.apply_update(tx, req, policy, by).await;
+        }
+        let now = self.now();
+        let schedule = schedule_for(Some(&req.schedule), policy, now);
+        req.schedule = schedule.clone();
+        let start = schedule.start_date_time.unwrap_or(now);
+        if start > now {
+            let before = req.clone();
+            request_to(req, RequestEvent::Schedule, impossible("scheduled"))?;
+            schedule_start(tx, req, start).await?;
+            audit::request_changed(tx, by, &before, req, now).await?;
+            return Ok(());
+        }
+        self.deliver_request(tx, req, policy, by).await
+    }
+
+    /// Makes the assignment of a request whose time has come, and delivers it.
+    async fn deliver_request(
+        &self,
+        tx: &mut dyn Tx,
+        req: &mut AssignmentRequest,
+        policy: &Policy,
+        by: &Change,
+    ) -> Result<()> {
+        let now = self.now();
+        let before = req.clone();
+        request_to(req, RequestEvent::Deliver, impossible("delivered"))?;
+        let (Some(package), Some(target), Some(catalog)) = (
+            req.access_package_id.clone(),
+            req.target_id.clone(),
+            req.catalog_id.clone(),
+        ) else {
+            return Err(crate::Error::refused(
+                "InvalidRequest",
+                "The request names no access package or target.",
+            ));
+        };
+        let subject = tx.load::<Subject>(&target).await?;
+        let mut a = Assignment {
+            id: new_id(),
+            catalog_id: catalog,
+            access_package_id: package,
+            policy_id: policy.id.clone(),
+            target_id: target,
+            target_object_id: subject.and_then(|s| s.object_id),
+            state: AssignmentState::Delivering,
+            status: "Delivering".into(),
+            is_extended: false,
+            expired_date_time: None,
+            schedule: req.schedule.clone(),
+            custom_extension_callout_instances: vec![],
+            created_date_time: now,
+            modified_date_time: now,
+        };
+        tx.create(&a).await?;
+        deliver(tx, &mut a, now).await?;
+        tx.save(&a).await?;
+        schedule_expiry(tx, &a, now).await?;
+        req.assignment_id = Some(a.id.clone());
+        request_to(req, request_event_for(&a), impossible("delivered"))?;
+        req.completed_date_time = Some(now);
+        audit::assignment_added(tx, by, &a, now).await?;
+        audit::request_changed(tx, by, &before, req, now).await?;
+        Ok(())
+    }
+
+    /// Due work: a scheduled request's start has come.
+    pub(crate) async fn start_scheduled(&self, tx: &mut dyn Tx, request_id: &str) -> Result<()> {
+        let Some(mut req) = tx.load::<AssignmentRequest>(request_id).await? else {
+            return Ok(());
+        };
+        if req.state != RequestState::Scheduled {
+            return Ok(());
+        }
+        let Some(policy) = tx
+            .load::<Policy>(req.policy_id.as_deref().unwrap_or(""))
+            .await?
+        else {
+            return Ok(());
+        };
+        let by = Change::system();
+        self.deliver_request(tx, &mut req, &policy, &by).await?;
+        tx.save(&req).await?;
+        Ok(())
+    }
+
+    /// Due work: an assignment's end. An assignment extended meanwhile is put back for its new
+    /// end; one already gone is left alone.
+    pub(crate) async fn expire(&self, tx: &mut dyn Tx, assignment_id: &str) -> Result<()> {
+        let now = self.now();
+        let Some(mut a) = tx.load::<Assignment>(assignment_id).await? else {
+            return Ok(());
+        };
+        if a.state == AssignmentState::Expired {
+            return Ok(());
+        }
+        match end_of(&a.schedule) {
+            Some(end) if end <= now => {}
+            Some(_) => return schedule_expiry(tx, &a, now).await,
+            None => return Ok(()),
+        }
+        let before = a.clone();
+        if remove(tx, &mut a, AssignmentEvent::Expire, now).await? {
+            let by = Change::system();
+            let req = self
+                .record_system_request(tx, &a, RequestType::SystemRemove, now)
+                .await?;
+            audit::assignment_removed(tx, &by, &before, &a, now).await?;
+            audit::request_changed(tx, &by, &req, &req, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Due work: the notices before an assignment's end, shown in its `status`.
+    pub(crate) async fn expiry_notice(
+        &self,
+        tx: &mut dyn Tx,
+        assignment_id: &str,
+        kind: WorkKind,
+    ) -> Result<()> {
+        let Some(mut a) = tx.load::<Assignment>(assignment_id).await? else {
+            return Ok(());
+        };
+        if a.state != AssignmentState::Delivered {
+            return Ok(());
+        }
+        a.status = match kind {
+            WorkKind::ExpiryNotice14 => "NearExpiry14DaysNotificationTriggered",
+            _ => "NearExpiry1DayNotificationTriggered",
+        }
+        .into();
+        a.modified_date_time = self.now();
+        tx.save(&a).await?;
+        Ok(())
+    }
+
+    /// The request record of something the service did itself (expiry: `systemRemove`).
+    async fn record_system_request(
+        &self,
+        tx: &mut dyn Tx,
+        a: &Assignment,
+        kind: RequestType,
+        now: Timestamp,
+    ) -> Result<AssignmentRequest> {
+        let req = AssignmentRequest {
+            id: new_id(),
+            request_type: kind,
+            state: RequestState::Delivered,
+            status: "Delivered".into(),
+            created_date_time: now,
+            completed_date_time: Some(now),
+            expiration_date_time: None,
+            schedule: a.schedule.clone(),
+            justification: None,
+            answers: vec![],
+            catalog_id: Some(a.catalog_id.clone()),
+            access_package_id: Some(a.access_package_id.clone()),
+            policy_id: Some(a.policy_id.clone()),
+            assignment_id: Some(a.id.clone()),
+            requestor_id: None,
+            requestor_object_id: None,
+            target_id: Some(a.target_id.clone()),
+            target_object_id: a.target_object_id.clone(),
+            is_validation_only: false,
+            created_by: Some("accessd".into()),
+            custom_extension_callout_instances: vec![],
+        };
+        tx.create(&req).await?;
+        Ok(req)
+    }
+}
+
+/// Puts a scheduled request's start in the due-work table.
+async fn schedule_start(tx: &mut dyn Tx, req: &AssignmentRequest, start: Timestamp) -> Result<()> {
+    schedule(tx, WorkKind::RequestStart, &req.id, start, None).await
+}
