@@ -33,6 +33,7 @@ pub fn res_of(kind: EKind) -> Res {
         EKind::EmRoleAssignment => Res::EmRoleAssignment,
         EKind::DirectoryRoleDefinition => Res::DirectoryRoleDefinition,
         EKind::DirectoryRoleAssignment => Res::DirectoryRoleAssignment,
+        EKind::Approval | EKind::ApprovalStage | EKind::ApprovalStep => Res::Approval,
     }
 }
 
@@ -58,6 +59,8 @@ async fn obj_of(tx: &mut dyn Tx, ent: &Ent) -> ApiResult<Obj> {
             .await?
             .map(|r| r.catalog_id),
         Ent::RoleAssignment(r) => r.catalog_id().map(str::to_string),
+        Ent::Approval(a) => Some(a.catalog_id.clone()),
+        Ent::ApprovalStage(_) | Ent::ApprovalStep(_) => None,
         Ent::Subject(_)
         | Ent::User(_)
         | Ent::Group(_)
@@ -80,6 +83,7 @@ async fn owns(tx: &mut dyn Tx, me: &str, ent: &Ent) -> ApiResult<bool> {
         Ent::Subject(s) => s.object_id.as_deref() == Some(me) || s.id == me,
         Ent::User(u) => u.id == me,
         Ent::Group(g) => authz::own::group(tx, &g.id, me).await?,
+        Ent::Approval(a) => authz::own::approval(a, me),
         _ => false,
     })
 }
@@ -101,9 +105,13 @@ async fn readable(
     parent: Option<&Ent>,
 ) -> ApiResult<()> {
     let kind = ent.kind();
-    // Items held inside a policy (questions, stage settings) are read as the policy is.
+    // Items held inside another entity (a policy's questions and stage settings, an
+    // approval's stages) are read as that entity is.
     let (ent, kind) = match (ent, parent) {
-        (Ent::Question(_) | Ent::StageSetting(_), Some(p)) => (p, p.kind()),
+        (
+            Ent::Question(_) | Ent::StageSetting(_) | Ent::ApprovalStage(_) | Ent::ApprovalStep(_),
+            Some(p),
+        ) => (p, p.kind()),
         _ => (ent, kind),
     };
     let obj = obj_of(tx, ent).await?;
@@ -133,7 +141,8 @@ async fn scope_expr(tx: &mut dyn Tx, kind: EKind, scope: ListScope) -> ApiResult
         | EKind::ResourceRole
         | EKind::ResourceScope
         | EKind::ResourceRequest
-        | EKind::EmRoleAssignment => in_catalogs("catalog_id"),
+        | EKind::EmRoleAssignment
+        | EKind::Approval => in_catalogs("catalog_id"),
         EKind::ResourceRoleScope => {
             let packages = ids_in_catalogs::<AccessPackage>(tx, &catalogs, |a| a.id).await?;
             Expr::In(Box::new(Expr::Column("access_package_id")), list(packages))
@@ -170,8 +179,11 @@ async fn list(
     if let Some((parent, _)) = &coll.parent {
         readable(g, tx, p, parent, None).await?;
     }
-    // Items held inside a readable policy need nothing more.
-    if matches!(coll.kind, EKind::Question | EKind::StageSetting) {
+    // Items held inside a readable entity need nothing more.
+    if matches!(
+        coll.kind,
+        EKind::Question | EKind::StageSetting | EKind::ApprovalStage | EKind::ApprovalStep
+    ) {
         return Ok(None);
     }
     let res = res_of(coll.kind);

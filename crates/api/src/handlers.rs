@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/openapi/v1.0.json", get(openapi_v1))
         .route("/openapi/beta.json", get(openapi_beta))
+        .route("/_accessd/clock", any(crate::emulator::clock))
         .route("/v1.0", any(graph_v1))
         .route("/v1.0/", any(graph_v1))
         .route("/v1.0/{*rest}", any(graph_v1))
@@ -166,7 +167,7 @@ impl Call {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     let Some(h) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::unauthenticated("Access token is empty."));
     };
@@ -230,10 +231,20 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
         }
         _ => Vec::new(),
     };
+    // Some answers depend on who reads them (an approval stage's `assignedToMe`).
+    let viewer = call.caller.object_id.clone();
+    wire::approvals::VIEWER
+        .scope(viewer, route(call, segs, bytes))
+        .await
+}
+
+/// Resolves the path, authorizes what it reads, and dispatches on the method.
+async fn route(mut call: Call, segs: Vec<String>, bytes: Vec<u8>) -> ApiResult<Response> {
     if segs.first().map(String::as_str) == Some("me") {
         return me(&call, &segs[1..]).await;
     }
-    let mut call = call;
+    let s = call.s.clone();
+    let d = call.d;
     let mut tx = s.store.read().await?;
     let target = path::resolve(&mut *tx, d, &segs).await?;
     call.scope = guard::authorize(&s.engine, &call.caller, &mut *tx, &call.method, &target).await?;
@@ -354,6 +365,31 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
     }
 }
 
+/// `id in (...)`.
+fn ids_in(ids: Vec<String>) -> Expr {
+    Expr::In(
+        Box::new(Expr::Column("id")),
+        ids.into_iter().map(Value::Text).collect(),
+    )
+}
+
+/// The ids of the users whose manager is `me`.
+async fn reports_of(tx: &mut dyn accessd_domain::Tx, me: &str) -> ApiResult<Vec<Value>> {
+    Ok(tx
+        .find::<User>(&Query::filtered(Expr::Cmp(
+            Box::new(Expr::Doc(
+                vec!["manager_id".into()],
+                accessd_domain::ValueType::Text,
+            )),
+            CmpOp::Eq,
+            Box::new(Expr::Lit(Value::Text(me.to_string()))),
+        )))
+        .await?
+        .into_iter()
+        .map(|u| Value::Text(u.id))
+        .collect())
+}
+
 fn arg<'a>(args: &'a [(String, String)], name: &str) -> Option<&'a str> {
     args.iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -428,25 +464,10 @@ async fn function_filter(
                         .collect();
                     Ok(Expr::In(Box::new(Expr::Column("id")), ids))
                 }
-                "targetManager" => {
-                    let reports: Vec<Value> = tx
-                        .find::<User>(&Query::filtered(Expr::Cmp(
-                            Box::new(Expr::Doc(
-                                vec!["manager_id".into()],
-                                accessd_domain::ValueType::Text,
-                            )),
-                            CmpOp::Eq,
-                            Box::new(Expr::Lit(Value::Text(me.clone()))),
-                        )))
-                        .await?
-                        .into_iter()
-                        .map(|u| Value::Text(u.id))
-                        .collect();
-                    Ok(Expr::In(
-                        Box::new(Expr::Column("target_object_id")),
-                        reports,
-                    ))
-                }
+                "targetManager" => Ok(Expr::In(
+                    Box::new(Expr::Column("target_object_id")),
+                    reports_of(tx, &me).await?,
+                )),
                 "targetAgentIdentitySponsorOrOwner" => Err(not_yet(
                     "filterByCurrentUser(on='targetAgentIdentitySponsorOrOwner')",
                 )),
@@ -480,11 +501,42 @@ async fn function_filter(
                         Box::new(Expr::Lit(Value::Text(me.clone()))),
                     ),
                 ])),
-                "approver" | "targetManager" | "targetAgentIdentitySponsorOrOwner" => Err(not_yet(
-                    &format!("filterByCurrentUser(on='{on}') on assignment requests"),
+                // The requests whose approval waits for the caller now.
+                "approver" => Ok(ids_in(tx.linked_to(Link::Approver, &me).await?)),
+                "targetManager" => Ok(Expr::In(
+                    Box::new(Expr::Column("target_object_id")),
+                    reports_of(tx, &me).await?,
+                )),
+                "targetAgentIdentitySponsorOrOwner" => Err(not_yet(
+                    "filterByCurrentUser(on='targetAgentIdentitySponsorOrOwner') on assignment requests",
                 )),
                 other => Err(option_error("on", other, ALLOWED)),
             }
+        }
+        (EKind::Approval, "filterByCurrentUser") => {
+            let on = arg(args, "on")
+                .ok_or_else(|| ApiError::bad_property("on", "The parameter 'on' is required."))?;
+            let column = match on {
+                // Those waiting for the caller's decision now.
+                "approver" => return Ok(ids_in(tx.linked_to(Link::Approver, &me).await?)),
+                "target" => "target_object_id",
+                "createdBy" => "requestor_object_id",
+                other => {
+                    return Err(option_error(
+                        "on",
+                        other,
+                        &["target", "createdBy", "approver"],
+                    ));
+                }
+            };
+            let q = Query::filtered(Expr::col_eq(column, me.as_str()));
+            let ids = tx
+                .find::<AssignmentRequest>(&q)
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            Ok(ids_in(ids))
         }
         (EKind::AccessPackage, "filterByCurrentUser") => {
             let on = arg(args, "on")
@@ -885,7 +937,12 @@ async fn action(call: &Call, ent: Ent, name: &str, bytes: &[u8]) -> ApiResult<Re
 }
 
 async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> {
-    let Target::Entity { ent, context, .. } = target else {
+    let Target::Entity {
+        ent,
+        context,
+        within,
+    } = target
+    else {
         return Err(ApiError::method_not_allowed("PATCH", "this resource"));
     };
     let s = &call.s;
@@ -947,6 +1004,29 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
             let draft = wire::work::assignment_in(d, In(&b));
             let a = s.engine.update_assignment(p, &a.id, draft).await?;
             Ok(call.ok_entity(&context, wire::work::assignment_out(d, &a)))
+        }
+        Ent::ApprovalStage(stage) | Ent::ApprovalStep(stage) => {
+            let Some(Coll {
+                parent: Some((Ent::Approval(ap), _)),
+                ..
+            }) = within
+            else {
+                return Err(ApiError::method_not_allowed(
+                    "PATCH",
+                    "an approval stage outside its approval",
+                ));
+            };
+            let ty = if d == Dialect::V1 {
+                "approvalStage"
+            } else {
+                "approvalStep"
+            };
+            let b = parse_body(call, bytes, ty, &NO_EXTRAS)?;
+            let decision = wire::approvals::decision_in(In(&b))?;
+            s.engine
+                .decide_approval(p, &ap.id, &stage.id, decision)
+                .await?;
+            Ok(response::no_content())
         }
         Ent::User(u) => {
             let b = parse_body(call, bytes, "user", &NO_EXTRAS)?;

@@ -14,6 +14,7 @@ use axum::Router;
 pub mod auth;
 mod body;
 pub mod edm;
+mod emulator;
 pub mod error;
 mod guard;
 mod handlers;

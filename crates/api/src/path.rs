@@ -39,6 +39,11 @@ pub enum EKind {
     EmRoleAssignment,
     DirectoryRoleDefinition,
     DirectoryRoleAssignment,
+    Approval,
+    /// v1.0's `approvalStage` entity.
+    ApprovalStage,
+    /// beta's `approvalStep` entity (the same thing).
+    ApprovalStep,
 }
 
 impl EKind {
@@ -65,6 +70,8 @@ impl EKind {
             EKind::User => Kind::User,
             EKind::Group => Kind::Group,
             EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => Kind::RoleAssignment,
+            EKind::Approval => Kind::Approval,
+            EKind::ApprovalStage | EKind::ApprovalStep => return None,
             EKind::DirectoryObject
             | EKind::Question
             | EKind::StageSetting
@@ -95,6 +102,9 @@ impl EKind {
             EKind::StageSetting => "customExtensionStageSetting",
             EKind::EmRoleDefinition | EKind::DirectoryRoleDefinition => "unifiedRoleDefinition",
             EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => "unifiedRoleAssignment",
+            EKind::Approval => "approval",
+            EKind::ApprovalStage => "approvalStage",
+            EKind::ApprovalStep => "approvalStep",
         }
     }
 
@@ -133,6 +143,9 @@ impl EKind {
             EKind::StageSetting => "custom extension stage setting",
             EKind::EmRoleDefinition | EKind::DirectoryRoleDefinition => "role definition",
             EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => "role assignment",
+            EKind::Approval => "approval",
+            EKind::ApprovalStage => "approval stage",
+            EKind::ApprovalStep => "approval step",
         }
     }
 
@@ -180,6 +193,9 @@ impl EKind {
             (EKind::User, _) => "users",
             (EKind::Group, _) => "groups",
             (EKind::DirectoryObject, _) => "directoryObjects",
+            (EKind::Approval, _) => {
+                "identityGovernance/entitlementManagement/accessPackageAssignmentApprovals"
+            }
             (EKind::EmRoleDefinition, _) => "roleManagement/entitlementManagement/roleDefinitions",
             (EKind::EmRoleAssignment, _) => "roleManagement/entitlementManagement/roleAssignments",
             (EKind::DirectoryRoleDefinition, _) => "roleManagement/directory/roleDefinitions",
@@ -210,6 +226,9 @@ pub enum Ent {
     StageSetting(CustomExtensionStageSetting),
     RoleDefinition(RoleProvider, RoleDefinition),
     RoleAssignment(RoleAssignment),
+    Approval(Approval),
+    ApprovalStage(StageState),
+    ApprovalStep(StageState),
 }
 
 impl Ent {
@@ -237,6 +256,9 @@ impl Ent {
                 RoleProvider::EntitlementManagement => EKind::EmRoleAssignment,
                 RoleProvider::Directory => EKind::DirectoryRoleAssignment,
             },
+            Ent::Approval(_) => EKind::Approval,
+            Ent::ApprovalStage(_) => EKind::ApprovalStage,
+            Ent::ApprovalStep(_) => EKind::ApprovalStep,
         }
     }
 
@@ -260,6 +282,8 @@ impl Ent {
             Ent::StageSetting(x) => &x.id,
             Ent::RoleDefinition(_, x) => x.id,
             Ent::RoleAssignment(x) => &x.id,
+            Ent::Approval(x) => &x.id,
+            Ent::ApprovalStage(x) | Ent::ApprovalStep(x) => &x.id,
         }
     }
 
@@ -286,6 +310,8 @@ impl Ent {
             },
             Ent::RoleDefinition(_, r) => wire::roles::definition_out(r),
             Ent::RoleAssignment(r) => wire::roles::assignment_out(d, r),
+            Ent::Approval(a) => wire::approvals::approval_out(a),
+            Ent::ApprovalStage(s) | Ent::ApprovalStep(s) => wire::approvals::stage_out(d, s, None),
             Ent::StageSetting(s) => {
                 let mut m = match wire::policy::stage_setting_out(s) {
                     Json::Object(m) => m,
@@ -321,6 +347,7 @@ impl Ent {
             EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => {
                 Ent::RoleAssignment(decode(row)?)
             }
+            EKind::Approval => Ent::Approval(decode(row)?),
             other => {
                 return Err(ApiError::internal(format!(
                     "{other:?} is not stored on its own"
@@ -647,6 +674,17 @@ pub fn navigate(d: Dialect, ent: &Ent, name: &str) -> Option<Nav> {
                     to: g.id.clone(),
                     to_kind: Kind::Group,
                 },
+            ),
+            _ => return None,
+        },
+        Ent::Approval(a) => match name {
+            "stages" if v1 => Nav::Many(
+                K::ApprovalStage,
+                Scope::Embedded(a.stages.iter().cloned().map(Ent::ApprovalStage).collect()),
+            ),
+            "steps" if !v1 => Nav::Many(
+                K::ApprovalStep,
+                Scope::Embedded(a.stages.iter().cloned().map(Ent::ApprovalStep).collect()),
             ),
             _ => return None,
         },

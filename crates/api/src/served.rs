@@ -10,6 +10,7 @@ use crate::path::EKind;
 pub fn em_sets(d: Dialect) -> &'static [(&'static str, EKind)] {
     match d {
         Dialect::V1 => &[
+            ("accessPackageAssignmentApprovals", EKind::Approval),
             ("accessPackages", EKind::AccessPackage),
             ("assignmentPolicies", EKind::Policy),
             ("assignmentRequests", EKind::Request),
@@ -21,6 +22,7 @@ pub fn em_sets(d: Dialect) -> &'static [(&'static str, EKind)] {
             ("subjects", EKind::Subject),
         ],
         Dialect::Beta => &[
+            ("accessPackageAssignmentApprovals", EKind::Approval),
             ("accessPackageAssignmentPolicies", EKind::Policy),
             ("accessPackageAssignmentRequests", EKind::Request),
             (
@@ -115,6 +117,8 @@ pub fn navs(d: Dialect, kind: EKind) -> &'static [&'static str] {
         (Beta, K::ResourceRequest) => &["accessPackageResource", "requestor"],
         (_, K::Group) => &["members", "owners", "memberOf"],
         (_, K::EmRoleAssignment | K::DirectoryRoleAssignment) => &["roleDefinition", "principal"],
+        (V1, K::Approval) => &["stages"],
+        (Beta, K::Approval) => &["steps"],
         (_, K::User) => &["memberOf", "manager"],
         _ => &[],
     }
@@ -145,6 +149,7 @@ pub fn ops(d: Dialect, kind: EKind) -> Ops {
         K::ResourceRequest => o(true, false, false, false),
         K::ResourceRoleScope => o(true, false, false, true),
         K::EmRoleAssignment | K::DirectoryRoleAssignment => o(true, false, false, true),
+        K::ApprovalStage | K::ApprovalStep => o(false, true, false, false),
         _ => Ops::default(),
     }
 }

@@ -135,11 +135,15 @@ async fn open_request(
         ])),
         None => Query::filtered(Expr::col_eq("access_package_id", package)),
     };
-    Ok(tx.find::<AssignmentRequest>(&q).await?.into_iter().find(|r| {
-        r.target_id.as_deref() == Some(target.id.as_str())
-            && crate::lifecycle::is_open(r.state)
-            && !is_update_type(r.request_type)
-    }))
+    Ok(tx
+        .find::<AssignmentRequest>(&q)
+        .await?
+        .into_iter()
+        .find(|r| {
+            r.target_id.as_deref() == Some(target.id.as_str())
+                && crate::lifecycle::is_open(r.state)
+                && !is_update_type(r.request_type)
+        }))
 }
 
 /// What the policy asks of a requestor: a justification, answers to the required questions,

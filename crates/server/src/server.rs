@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use accessd_api::auth::{ADMIN_SCOPES, Keys, TokenRequest, Verifier};
 use accessd_api::{AppState, Config};
-use accessd_domain::{Clock, PrincipalKind, Store, SystemClock};
+use accessd_domain::{Clock, ManualClock, PrincipalKind, Store, SystemClock, Timestamp};
 use accessd_engine::Engine;
 use accessd_store_sqlite::SqliteStore;
 use anyhow::Context;
@@ -52,6 +52,53 @@ pub struct Options {
     pub tls: Option<TlsSource>,
     /// Accept the access tokens of this OpenID Connect issuer too.
     pub oidc: Option<OidcOptions>,
+    /// The engine's clock: the wall clock, or a virtual one that moves only when told.
+    pub clock: ClockMode,
+}
+
+/// Which clock the engine runs on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClockMode {
+    #[default]
+    Real,
+    Virtual,
+}
+
+/// How often the worker looks for due work on the real clock.
+const WORKER_PERIOD: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The lifecycle worker: carries out due work until told to stop. On a virtual clock the work
+/// falls due when the clock is moved (and is done by the move itself); the worker still runs,
+/// so that work due at start (a restart) is not left waiting.
+fn spawn_worker(engine: Engine, mut stop: tokio::sync::watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match engine.run_due().await {
+                Ok(o) if o.done + o.failed > 0 => {
+                    tracing::info!(done = o.done, failed = o.failed, "due work carried out");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "due work: the worker could not run"),
+            }
+            tokio::select! {
+                _ = stop.changed() => return,
+                _ = tokio::time::sleep(WORKER_PERIOD) => {}
+            }
+        }
+    })
+}
+
+/// The virtual clock, started where the database's virtual clock last stood (never earlier),
+/// or at the wall clock's now.
+async fn virtual_clock(store: &dyn Store) -> anyhow::Result<Arc<ManualClock>> {
+    let mut tx = store.read().await?;
+    let saved = tx
+        .meta_get(accessd_engine::lifecycle::due::VIRTUAL_NOW)
+        .await?
+        .and_then(|t| Timestamp::parse(&t).ok());
+    Ok(Arc::new(ManualClock::new(
+        saved.unwrap_or_else(|| SystemClock.now()),
+    )))
 }
 
 /// A running server.
@@ -62,6 +109,8 @@ pub struct Server {
     store: Arc<dyn Store>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    stop_worker: tokio::sync::watch::Sender<bool>,
+    worker: Option<JoinHandle<()>>,
 }
 
 impl Server {
@@ -69,7 +118,11 @@ impl Server {
         let store = open_store(&o.database).await?;
         let keys = Arc::new(Keys::load_or_create(store.as_ref()).await?);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let engine = Engine::new(store.clone(), clock.clone());
+        let engine_clock: Arc<dyn Clock> = match o.clock {
+            ClockMode::Real => clock.clone(),
+            ClockMode::Virtual => virtual_clock(store.as_ref()).await?,
+        };
+        let engine = Engine::new(store.clone(), engine_clock);
         if o.demo {
             crate::demo::seed_if_empty(&engine, &keys.tenant_id).await?;
         }
@@ -79,6 +132,8 @@ impl Server {
         };
         let tls = o.tls.as_ref().map(crate::tls::prepare).transpose()?;
         let tls_config = tls.as_ref().map(crate::tls::server_config).transpose()?;
+        let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+        let worker = spawn_worker(engine.clone(), worker_stop);
         let state = AppState {
             engine,
             store: store.clone(),
@@ -122,6 +177,8 @@ impl Server {
             store,
             stop: Some(stop),
             task: Some(task),
+            stop_worker,
+            worker: Some(worker),
         })
     }
 
@@ -173,6 +230,10 @@ impl Server {
         }
         if let Some(t) = self.task.take() {
             t.await??;
+        }
+        let _ = self.stop_worker.send(true);
+        if let Some(w) = self.worker.take() {
+            let _ = w.await;
         }
         self.store.close().await;
         Ok(())

@@ -25,6 +25,7 @@ async fn start(url: &str, tls: TlsSource) -> Server {
         permissive_queries: false,
         tls: Some(tls),
         oidc: None,
+        clock: Default::default(),
     })
     .await
     .unwrap()
@@ -314,6 +315,7 @@ async fn serves_https_with_the_operators_certificate_files() {
             key: other.key.clone(),
         }),
         oidc: None,
+        clock: Default::default(),
     })
     .await;
     assert!(bad.is_err());

@@ -219,6 +219,7 @@ async fn start_server(oidc: OidcOptions) -> Server {
         permissive_queries: false,
         tls: None,
         oidc: Some(oidc),
+        clock: Default::default(),
     })
     .await
     .unwrap()
@@ -332,6 +333,7 @@ async fn the_server_starts_while_the_issuer_is_away_but_not_with_a_bad_key_file(
             audiences: vec![],
             jwks_file: Some(file),
         }),
+        clock: Default::default(),
     })
     .await;
     let Err(e) = started else {

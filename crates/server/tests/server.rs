@@ -29,6 +29,7 @@ async fn start(url: &str, demo: bool) -> Server {
         permissive_queries: false,
         tls: None,
         oidc: None,
+        clock: Default::default(),
     })
     .await
     .unwrap()

@@ -351,6 +351,112 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Sends a request as the holder of `token`.
+    pub async fn call_as(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.raw(method, path, Some(token), &[], bytes).await
+    }
+
+    /// A user with a manager (or none).
+    pub async fn user_with_manager(&self, name: &str, manager: Option<&str>) -> String {
+        let id = self.user(name).await;
+        if let Some(m) = manager {
+            let r = self
+                .put(
+                    &format!("/v1.0/users/{id}/manager/$ref"),
+                    json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{m}")}),
+                )
+                .await;
+            if r.status >= 300 {
+                // Until `manager/$ref` is served, set it through the engine.
+                self.engine
+                    .update_user(&accessd_domain::Principal::system("t"), &id, |u| {
+                        u.manager_id = Some(m.to_string());
+                        Ok(())
+                    })
+                    .await
+                    .expect("manager");
+            }
+        }
+        id
+    }
+
+    /// Adds `group` to `catalog` as a resource and makes an access package whose one resource
+    /// role is the group's membership. Returns the package id.
+    pub async fn group_package(&self, catalog: &str, group: &str, name: &str) -> String {
+        let em = "/v1.0/identityGovernance/entitlementManagement";
+        let existing = self
+            .get(&format!("{em}/catalogs/{catalog}/resources"))
+            .await
+            .values()
+            .into_iter()
+            .find(|r| r["originId"] == json!(group));
+        let resource = match existing {
+            Some(r) => r["id"].as_str().expect("id").to_string(),
+            None => {
+                let r = self
+                    .post(
+                        &format!("{em}/resourceRequests"),
+                        json!({"requestType": "adminAdd", "resource": {"originId": group, "originSystem": "AadGroup"}, "catalog": {"id": catalog}}),
+                    )
+                    .await;
+                TestApp::expect(r, 201);
+                self.get(&format!("{em}/catalogs/{catalog}/resources"))
+                    .await
+                    .values()
+                    .into_iter()
+                    .find(|r| r["originId"] == json!(group))
+                    .expect("the resource")["id"]
+                    .as_str()
+                    .expect("id")
+                    .to_string()
+            }
+        };
+        let package = self.package(catalog, name).await;
+        let r = self
+            .post(
+                &format!("{em}/accessPackages/{package}/resourceRoleScopes"),
+                json!({
+                    "role": {"originId": format!("Member_{group}"), "originSystem": "AadGroup", "resource": {"id": resource}},
+                    "scope": {"originId": group, "originSystem": "AadGroup"}
+                }),
+            )
+            .await;
+        TestApp::expect(r, 201);
+        package
+    }
+
+    /// The ids of a group's members.
+    pub async fn members(&self, group: &str) -> Vec<String> {
+        let r = TestApp::expect(
+            self.get(&format!("/v1.0/groups/{group}/members")).await,
+            200,
+        );
+        let mut v: Vec<String> = r
+            .values()
+            .iter()
+            .filter_map(|m| m["id"].as_str().map(str::to_string))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Moves the clock forward through `/_accessd/clock` (what falls due is carried out).
+    pub async fn advance(&self, duration: &str) -> Resp {
+        let r = self
+            .post("/_accessd/clock", json!({"advance": duration}))
+            .await;
+        TestApp::expect(r, 200)
+    }
+}
+
 /// Entitlement management's role definition ids.
 pub mod roles {
     pub const CATALOG_CREATOR: &str = "ba92d953-d8e0-4e39-a797-0cbedb0a89e8";

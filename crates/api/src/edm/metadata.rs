@@ -49,6 +49,9 @@ const KINDS: &[EKind] = &[
     EKind::StageSetting,
     EKind::EmRoleDefinition,
     EKind::EmRoleAssignment,
+    EKind::Approval,
+    EKind::ApprovalStage,
+    EKind::ApprovalStep,
 ];
 
 fn kind_of(name: &str) -> Option<EKind> {
@@ -67,6 +70,7 @@ fn served_operation(d: Dialect, bound: &str, name: &str) -> bool {
     matches!(
         (bound, name),
         ("Collection(accessPackage)", "filterByCurrentUser")
+            | ("Collection(approval)", "filterByCurrentUser")
             | (
                 "Collection(accessPackageAssignment)",
                 "filterByCurrentUser" | "additionalAccess"

@@ -1111,6 +1111,9 @@ static GROUP: &[Entry] = &[
     ),
 ];
 
+/// Approvals: only their id is a property.
+static APPROVAL: &[Entry] = &[e("id", Both, Col("id"), Guid, ID, true)];
+
 /// Role assignments of either provider: Graph documents `$filter` on `principalId`,
 /// `roleDefinitionId` and `appScopeId` (`eq`; `in` for the ids).
 static ROLE_ASSIGNMENT: &[Entry] = &[
@@ -1168,10 +1171,13 @@ fn table(kind: EKind) -> &'static [Entry] {
         EKind::Group => GROUP,
         EKind::DirectoryObject => DIRECTORY_OBJECT,
         EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => ROLE_ASSIGNMENT,
+        EKind::Approval => APPROVAL,
         EKind::Question
         | EKind::StageSetting
         | EKind::EmRoleDefinition
-        | EKind::DirectoryRoleDefinition => &[],
+        | EKind::DirectoryRoleDefinition
+        | EKind::ApprovalStage
+        | EKind::ApprovalStep => &[],
     }
 }
 

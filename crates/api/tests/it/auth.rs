@@ -247,20 +247,6 @@ async fn filter_by_current_user_with_an_unknown_on_lists_the_allowed_values() {
 }
 
 #[tokio::test]
-async fn filter_by_current_user_on_approver_is_not_implemented() {
-    let app = TestApp::spawn().await;
-    let r = app
-        .get(&format!(
-            "{EM}/assignmentRequests/filterByCurrentUser(on='approver')"
-        ))
-        .await;
-    assert_eq!(r.status, 501, "{}", r.text);
-    assert_eq!(r.error_code(), "NotImplemented");
-    let message = r.body["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("approver"), "{message}");
-}
-
-#[tokio::test]
 async fn a_token_not_yet_valid_is_401() {
     let app = TestApp::spawn().await;
     let user = app.user("Ann").await;

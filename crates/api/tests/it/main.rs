@@ -6,6 +6,7 @@ mod common;
 mod dialects;
 mod directory;
 mod errors;
+mod lifecycle;
 mod metadata;
 mod oidc;
 mod queries;

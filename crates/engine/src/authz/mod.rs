@@ -537,6 +537,11 @@ impl Engine {
         check_grants(&g, op, res, obj)
     }
 
+    /// [`Engine::check`] for operations where the caller has no own relation to offer.
+    pub async fn authorize(&self, p: &Principal, op: Op, res: Res, obj: &Obj) -> Result<()> {
+        self.check(p, op, res, obj).await?.own(false)
+    }
+
     /// [`Engine::check_in`] for operations where the caller has no own relation to offer.
     pub async fn authorize_in(
         &self,
@@ -624,6 +629,13 @@ pub mod own {
             ]))
         };
         Ok(!tx.find::<Assignment>(&q).await?.is_empty())
+    }
+
+    /// An approval the caller is or was asked to decide, or of the caller's own request.
+    pub fn approval(a: &accessd_domain::Approval, me: &str) -> bool {
+        a.stages.iter().any(|s| s.assigned_to(me))
+            || a.target_object_id.as_deref() == Some(me)
+            || a.requestor_object_id.as_deref() == Some(me)
     }
 
     /// A group the caller owns.

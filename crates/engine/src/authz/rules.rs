@@ -239,6 +239,7 @@ pub fn rule(op: Op, res: Res) -> Rule {
         (List | Get, AssignmentResourceRole) => admin(EM_READ, InCatalog(READ)),
         (Mine, AssignmentResourceRole) => delegated(admin(EM_ANY_READ, Nothing)),
         (List | Get, Subject) => admin_or_own(EM_READ, Tenant(READ), EM_ANY_READ),
+        (List, Approval) => admin(EM_READ, InCatalog(READ)),
         (Get, Approval) => admin_or_own(EM_READ, InCatalog(READ), EM_ANY_READ | EM_WRITE),
         (Mine, Approval) => delegated(admin(EM_WRITE, Nothing)),
         (Decide, Approval) => delegated(own_only(EM_WRITE)),

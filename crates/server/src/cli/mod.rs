@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod clock;
 pub mod serve;
 pub mod token;
 
@@ -22,11 +23,14 @@ pub enum Command {
     Serve(serve::Args),
     /// Print a bearer token signed with the database's key.
     Token(token::Args),
+    /// Show or move a running accessd's virtual clock.
+    Clock(clock::Args),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(a) => serve::run(a).await,
         Command::Token(a) => token::run(a).await,
+        Command::Clock(a) => clock::run(a).await,
     }
 }

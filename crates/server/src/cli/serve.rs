@@ -60,6 +60,11 @@ pub struct Args {
         requires = "oidc_issuer"
     )]
     pub jwks_file: Option<PathBuf>,
+    /// The engine's clock: `real` (the default), or `virtual`, which moves only when told
+    /// (`POST /_accessd/clock`, `accessd clock advance P30D`), so that expiry, escalation and
+    /// timeouts can be watched in seconds.
+    #[arg(long, env = "ACCESSD_CLOCK", value_enum, default_value = "real")]
+    pub clock: crate::server::ClockMode,
     /// Lifetime of the admin token printed at start, in seconds.
     #[arg(long, default_value_t = 12 * 3600)]
     pub token_lifetime: i64,
@@ -85,6 +90,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             audiences: a.audiences,
             jwks_file: a.jwks_file,
         }),
+        clock: a.clock,
     })
     .await?;
     let token = server.admin_token(a.token_lifetime)?;

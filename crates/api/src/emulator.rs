@@ -1,0 +1,82 @@
+//! accessd's own routes under `/_accessd/` (not Graph; `docs/emulator.md`): the engine's clock.
+//! They need a token like Graph's routes, and an administrator's (the authorization table's
+//! `Res::Emulator` row).
+
+use accessd_domain::{Duration, Principal, Timestamp};
+use accessd_engine::authz::{Obj, Op, Res};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, ApiResult};
+use crate::{AppState, body, response};
+
+async fn caller(s: &AppState, headers: &axum::http::HeaderMap) -> ApiResult<Principal> {
+    let token = crate::handlers::bearer(headers)?;
+    s.tokens.validate(token, s.wall_clock.now()).await
+}
+
+fn clock_body(s: &AppState) -> Value {
+    let c = s.engine.clock();
+    json!({"now": s.engine.now().to_wire(), "mode": c.mode()})
+}
+
+/// `GET /_accessd/clock`, `POST /_accessd/clock {"advance": "P30D"}` or `{"to": "..."}`.
+pub async fn clock(State(s): State<AppState>, req: Request) -> Response {
+    clock_inner(s, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn clock_inner(s: AppState, req: Request) -> ApiResult<Response> {
+    let (parts, stream) = req.into_parts();
+    let p = caller(&s, &parts.headers).await?;
+    let op = if parts.method == Method::GET {
+        Op::Get
+    } else {
+        Op::Update
+    };
+    s.engine
+        .authorize(&p, op, Res::Emulator, &Obj::new("clock"))
+        .await?;
+    match parts.method {
+        Method::GET => Ok(response::json(StatusCode::OK, &clock_body(&s))),
+        Method::POST => {
+            let bytes = body::read(&parts.headers, stream).await?;
+            let b = body::object(&parts.headers, &bytes, false)?;
+            let now = s.engine.now();
+            let to = match (b.get("advance"), b.get("to")) {
+                (Some(Value::String(d)), None) => {
+                    let d = Duration::parse(d).map_err(|_| {
+                        ApiError::bad_property(
+                            "advance",
+                            format!("'{d}' is not an ISO 8601 duration such as 'P30D' or 'PT2H'."),
+                        )
+                    })?;
+                    if d.whole_minutes() < 0 {
+                        return Err(ApiError::bad_property(
+                            "advance",
+                            "The clock never moves backwards.",
+                        ));
+                    }
+                    now.add(d)
+                }
+                (None, Some(Value::String(t))) => Timestamp::parse(t).map_err(|_| {
+                    ApiError::bad_property(
+                        "to",
+                        format!("'{t}' is not a date and time such as '2027-01-01T00:00:00Z'."),
+                    )
+                })?,
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "Give either {\"advance\": \"<ISO 8601 duration>\"} or {\"to\": \"<date and time>\"}.",
+                    ));
+                }
+            };
+            s.engine.advance_clock(to).await?;
+            Ok(response::json(StatusCode::OK, &clock_body(&s)))
+        }
+        ref m => Err(ApiError::method_not_allowed(m.as_str(), "/_accessd/clock")),
+    }
+}
