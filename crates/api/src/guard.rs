@@ -34,6 +34,7 @@ pub fn res_of(kind: EKind) -> Res {
         EKind::DirectoryRoleDefinition => Res::DirectoryRoleDefinition,
         EKind::DirectoryRoleAssignment => Res::DirectoryRoleAssignment,
         EKind::Approval | EKind::ApprovalStage | EKind::ApprovalStep => Res::Approval,
+        EKind::AuditEvent => Res::Audit,
     }
 }
 
@@ -60,7 +61,7 @@ async fn obj_of(tx: &mut dyn Tx, ent: &Ent) -> ApiResult<Obj> {
             .map(|r| r.catalog_id),
         Ent::RoleAssignment(r) => r.catalog_id().map(str::to_string),
         Ent::Approval(a) => Some(a.catalog_id.clone()),
-        Ent::ApprovalStage(_) | Ent::ApprovalStep(_) => None,
+        Ent::ApprovalStage(_) | Ent::ApprovalStep(_) | Ent::AuditEvent(_) => None,
         Ent::Subject(_)
         | Ent::User(_)
         | Ent::Group(_)

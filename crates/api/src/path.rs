@@ -44,6 +44,8 @@ pub enum EKind {
     ApprovalStage,
     /// beta's `approvalStep` entity (the same thing).
     ApprovalStep,
+    /// `directoryAudit`: a record of the audit log.
+    AuditEvent,
 }
 
 impl EKind {
@@ -71,6 +73,7 @@ impl EKind {
             EKind::Group => Kind::Group,
             EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => Kind::RoleAssignment,
             EKind::Approval => Kind::Approval,
+            EKind::AuditEvent => Kind::AuditEvent,
             EKind::ApprovalStage | EKind::ApprovalStep => return None,
             EKind::DirectoryObject
             | EKind::Question
@@ -105,6 +108,7 @@ impl EKind {
             EKind::Approval => "approval",
             EKind::ApprovalStage => "approvalStage",
             EKind::ApprovalStep => "approvalStep",
+            EKind::AuditEvent => "directoryAudit",
         }
     }
 
@@ -146,6 +150,7 @@ impl EKind {
             EKind::Approval => "approval",
             EKind::ApprovalStage => "approval stage",
             EKind::ApprovalStep => "approval step",
+            EKind::AuditEvent => "audit record",
         }
     }
 
@@ -193,6 +198,7 @@ impl EKind {
             (EKind::User, _) => "users",
             (EKind::Group, _) => "groups",
             (EKind::DirectoryObject, _) => "directoryObjects",
+            (EKind::AuditEvent, _) => "auditLogs/directoryAudits",
             (EKind::Approval, _) => {
                 "identityGovernance/entitlementManagement/accessPackageAssignmentApprovals"
             }
@@ -229,6 +235,7 @@ pub enum Ent {
     Approval(Approval),
     ApprovalStage(StageState),
     ApprovalStep(StageState),
+    AuditEvent(AuditEvent),
 }
 
 impl Ent {
@@ -259,6 +266,7 @@ impl Ent {
             Ent::Approval(_) => EKind::Approval,
             Ent::ApprovalStage(_) => EKind::ApprovalStage,
             Ent::ApprovalStep(_) => EKind::ApprovalStep,
+            Ent::AuditEvent(_) => EKind::AuditEvent,
         }
     }
 
@@ -284,6 +292,7 @@ impl Ent {
             Ent::RoleAssignment(x) => &x.id,
             Ent::Approval(x) => &x.id,
             Ent::ApprovalStage(x) | Ent::ApprovalStep(x) => &x.id,
+            Ent::AuditEvent(x) => &x.id,
         }
     }
 
@@ -312,6 +321,7 @@ impl Ent {
             Ent::RoleAssignment(r) => wire::roles::assignment_out(d, r),
             Ent::Approval(a) => wire::approvals::approval_out(a),
             Ent::ApprovalStage(s) | Ent::ApprovalStep(s) => wire::approvals::stage_out(d, s, None),
+            Ent::AuditEvent(e) => wire::audit::event_out(e),
             Ent::StageSetting(s) => {
                 let mut m = match wire::policy::stage_setting_out(s) {
                     Json::Object(m) => m,
@@ -348,6 +358,7 @@ impl Ent {
                 Ent::RoleAssignment(decode(row)?)
             }
             EKind::Approval => Ent::Approval(decode(row)?),
+            EKind::AuditEvent => Ent::AuditEvent(decode(row)?),
             other => {
                 return Err(ApiError::internal(format!(
                     "{other:?} is not stored on its own"
@@ -467,6 +478,7 @@ fn column_value(ent: &Ent, col: &str) -> Option<String> {
         (Ent::ResourceScope(x), "resource_id") => Some(x.resource_id.clone()),
         (Ent::ResourceRoleScope(x), "access_package_id") => Some(x.access_package_id.clone()),
         (Ent::RoleAssignment(x), "provider") => Some(x.provider.as_str().to_string()),
+        (Ent::AuditEvent(x), "category") => Some(x.category.clone()),
         _ => None,
     }
 }
@@ -929,6 +941,20 @@ pub async fn resolve(tx: &mut dyn Tx, d: Dialect, segs: &[String]) -> Result<Tar
                 return resolve_from_key(tx, d, c, k, &segs[i..]).await;
             }
             c
+        }
+        "auditLogs" => {
+            match segs.get(1).map(String::as_str) {
+                Some("directoryAudits") => {}
+                Some(other) => return Err(seg_err(other)),
+                None => return Err(seg_err("auditLogs")),
+            }
+            i = 2;
+            Coll {
+                kind: EKind::AuditEvent,
+                scope: Scope::Eq("category", accessd_engine::audit::CATEGORY.into()),
+                parent: None,
+                context: "auditLogs/directoryAudits".into(),
+            }
         }
         "users" | "groups" | "directoryObjects" => {
             i = 1;

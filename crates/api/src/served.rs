@@ -162,6 +162,7 @@ pub fn collections(d: Dialect) -> Vec<(String, EKind)> {
         .collect();
     out.push(("/users".into(), EKind::User));
     out.push(("/groups".into(), EKind::Group));
+    out.push(("/auditLogs/directoryAudits".into(), EKind::AuditEvent));
     for (provider, definitions, assignments) in [
         (
             "entitlementManagement",

@@ -86,7 +86,7 @@ pub async fn record(
     result_reason: Option<String>,
 ) -> Result<()> {
     let e = AuditEvent {
-        id: new_id(),
+        id: new_time_ordered_id(now),
         category: CATEGORY.into(),
         activity_display_name: activity.into(),
         activity_date_time: now,

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{DIRECTORY, OpDef, Prop, TypeDef, find_enum, find_type, schema};
+use super::{AUDIT, DIRECTORY, OpDef, Prop, TypeDef, find_enum, find_type, schema};
 use crate::Dialect;
 use crate::path::EKind;
 use crate::served;
@@ -52,6 +52,7 @@ const KINDS: &[EKind] = &[
     EKind::Approval,
     EKind::ApprovalStage,
     EKind::ApprovalStep,
+    EKind::AuditEvent,
 ];
 
 fn kind_of(name: &str) -> Option<EKind> {
@@ -107,7 +108,11 @@ pub struct Served {
 }
 
 fn all_types(d: Dialect) -> impl Iterator<Item = &'static TypeDef> {
-    schema(d).types.iter().chain(DIRECTORY.iter())
+    schema(d)
+        .types
+        .iter()
+        .chain(DIRECTORY.iter())
+        .chain(AUDIT.iter())
 }
 
 /// The properties of `t` (its own) that accessd serves.
@@ -131,6 +136,7 @@ fn served_props(d: Dialect, t: &'static TypeDef) -> Vec<&'static Prop> {
                 "identityGovernance" => matches!(p.name, "entitlementManagement" | "catalogs"),
                 "roleManagement" => matches!(p.name, "entitlementManagement" | "directory"),
                 "rbacApplication" => matches!(p.name, "roleAssignments" | "roleDefinitions"),
+                "auditLogRoot" => p.name == "directoryAudits",
                 name => kind_of(name).is_some_and(|k| served::navs(d, k).contains(&p.name)),
             }
         })
@@ -144,6 +150,7 @@ pub fn served(d: Dialect) -> Served {
         "identityGovernance",
         "entitlementManagement",
         "roleManagement",
+        "auditLogRoot",
         "user",
         "group",
         "directoryObject",

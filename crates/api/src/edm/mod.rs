@@ -161,6 +161,112 @@ static DIRECTORY: &[TypeDef] = &[
     },
 ];
 
+/// The audit log's types (`/auditLogs/directoryAudits`), a subset of Graph's.
+pub(crate) static AUDIT: &[TypeDef] = &[
+    TypeDef {
+        name: "auditLogRoot",
+        entity: true,
+        base: None,
+        is_abstract: false,
+        open: false,
+        props: &[Prop {
+            name: "directoryAudits",
+            ty: "directoryAudit",
+            collection: true,
+            nullable: true,
+            nav: true,
+            contains: true,
+        }],
+    },
+    TypeDef {
+        name: "directoryAudit",
+        entity: true,
+        base: Some("entity"),
+        is_abstract: false,
+        open: false,
+        props: &[
+            p("activityDateTime", "Edm.DateTimeOffset"),
+            p("activityDisplayName", "Edm.String"),
+            pc("additionalDetails", "keyValue"),
+            p("category", "Edm.String"),
+            p("correlationId", "Edm.String"),
+            p("initiatedBy", "auditActivityInitiator"),
+            p("loggedByService", "Edm.String"),
+            p("operationType", "Edm.String"),
+            p("result", "Edm.String"),
+            p("resultReason", "Edm.String"),
+            pc("targetResources", "targetResource"),
+        ],
+    },
+    TypeDef {
+        name: "auditActivityInitiator",
+        entity: false,
+        base: None,
+        is_abstract: false,
+        open: false,
+        props: &[p("app", "appIdentity"), p("user", "userIdentity")],
+    },
+    TypeDef {
+        name: "appIdentity",
+        entity: false,
+        base: None,
+        is_abstract: false,
+        open: false,
+        props: &[
+            p("appId", "Edm.String"),
+            p("displayName", "Edm.String"),
+            p("servicePrincipalId", "Edm.String"),
+            p("servicePrincipalName", "Edm.String"),
+        ],
+    },
+    TypeDef {
+        name: "userIdentity",
+        entity: false,
+        base: Some("identity"),
+        is_abstract: false,
+        open: false,
+        props: &[
+            p("ipAddress", "Edm.String"),
+            p("userPrincipalName", "Edm.String"),
+        ],
+    },
+    TypeDef {
+        name: "targetResource",
+        entity: false,
+        base: None,
+        is_abstract: false,
+        open: false,
+        props: &[
+            p("displayName", "Edm.String"),
+            p("groupType", "Edm.String"),
+            p("id", "Edm.String"),
+            pc("modifiedProperties", "modifiedProperty"),
+            p("type", "Edm.String"),
+            p("userPrincipalName", "Edm.String"),
+        ],
+    },
+    TypeDef {
+        name: "modifiedProperty",
+        entity: false,
+        base: None,
+        is_abstract: false,
+        open: false,
+        props: &[
+            p("displayName", "Edm.String"),
+            p("newValue", "Edm.String"),
+            p("oldValue", "Edm.String"),
+        ],
+    },
+    TypeDef {
+        name: "keyValue",
+        entity: false,
+        base: None,
+        is_abstract: false,
+        open: false,
+        props: &[p("key", "Edm.String"), p("value", "Edm.String")],
+    },
+];
+
 pub fn schema(d: Dialect) -> &'static Schema {
     match d {
         Dialect::V1 => &generated::V1,
@@ -176,6 +282,7 @@ pub fn find_type(d: Dialect, name: &str) -> Option<&'static TypeDef> {
         .iter()
         .find(|t| t.name == n)
         .or_else(|| DIRECTORY.iter().find(|t| t.name == n))
+        .or_else(|| AUDIT.iter().find(|t| t.name == n))
 }
 
 pub fn find_enum(d: Dialect, name: &str) -> Option<&'static EnumDef> {
@@ -245,6 +352,7 @@ pub fn concrete_subtypes(d: Dialect, t: &'static TypeDef) -> Vec<&'static TypeDe
         .types
         .iter()
         .chain(DIRECTORY.iter())
+        .chain(AUDIT.iter())
         .filter(|c| !c.is_abstract && is_subtype(d, c, t))
         .collect()
 }

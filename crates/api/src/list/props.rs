@@ -1111,6 +1111,72 @@ static GROUP: &[Entry] = &[
     ),
 ];
 
+/// The audit log (`directoryAudit`): Graph documents `$filter` on `activityDateTime`,
+/// `category`, `activityDisplayName`, `correlationId`, `result`, `initiatedBy/user/id`,
+/// `initiatedBy/app/appId` and `targetResources/any(...)`, and `$orderby` on
+/// `activityDateTime`.
+static AUDIT: &[Entry] = &[
+    e("id", Both, Col("id"), Text, EQ, false),
+    e(
+        "activityDateTime",
+        Both,
+        Col("activity_date_time"),
+        DateTime,
+        CMP,
+        true,
+    ),
+    e("category", Both, Col("category"), Text, EQ, false),
+    e(
+        "activityDisplayName",
+        Both,
+        Col("activity_display_name"),
+        Text,
+        Ops(Ops::EQ | Ops::STARTS),
+        false,
+    ),
+    e(
+        "correlationId",
+        Both,
+        Col("correlation_id"),
+        Guid,
+        EQ,
+        false,
+    ),
+    e("result", Both, Doc(&["result"]), Text, EQ, false),
+    e(
+        "operationType",
+        Both,
+        Doc(&["operation_type"]),
+        Text,
+        EQ,
+        false,
+    ),
+    e(
+        "initiatedBy/user/id",
+        Both,
+        Doc(&["initiated_by", "User", "id"]),
+        Guid,
+        EQ,
+        false,
+    ),
+    e(
+        "initiatedBy/user/userPrincipalName",
+        Both,
+        Doc(&["initiated_by", "User", "user_principal_name"]),
+        Text,
+        Ops(Ops::EQ | Ops::STARTS),
+        false,
+    ),
+    e(
+        "initiatedBy/app/appId",
+        Both,
+        Doc(&["initiated_by", "App", "app_id"]),
+        Guid,
+        EQ,
+        false,
+    ),
+];
+
 /// Approvals: only their id is a property.
 static APPROVAL: &[Entry] = &[e("id", Both, Col("id"), Guid, ID, true)];
 
@@ -1172,6 +1238,7 @@ fn table(kind: EKind) -> &'static [Entry] {
         EKind::DirectoryObject => DIRECTORY_OBJECT,
         EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => ROLE_ASSIGNMENT,
         EKind::Approval => APPROVAL,
+        EKind::AuditEvent => AUDIT,
         EKind::Question
         | EKind::StageSetting
         | EKind::EmRoleDefinition
@@ -1442,6 +1509,17 @@ pub enum Via {
     Linked(Link, bool),
     /// A JSON array in this entity's document, of primitives of this type.
     DocPrimitive(&'static [&'static str], PType),
+    /// A JSON array in this entity's document, of objects with these properties.
+    DocObjects(&'static [&'static str], &'static [ElemProp]),
+}
+
+/// A property of the objects of a [`Via::DocObjects`] array: its Graph name, where it is in
+/// the element, its type and what Graph allows on it.
+pub struct ElemProp {
+    pub name: &'static str,
+    pub path: &'static [&'static str],
+    pub ty: PType,
+    pub ops: Ops,
 }
 
 pub struct NavMany {
@@ -1465,6 +1543,28 @@ const fn nm(name: &'static str, only: Only, kind: EKind, via: Via, ops: Ops) -> 
 }
 
 const GROUP_TYPES: Ops = Ops(Ops::ANY | Ops::EQ);
+
+/// The properties of an audit record's `targetResources` that `$filter` reaches.
+static TARGET_RESOURCE: &[ElemProp] = &[
+    ElemProp {
+        name: "id",
+        path: &["id"],
+        ty: Guid,
+        ops: EQ,
+    },
+    ElemProp {
+        name: "displayName",
+        path: &["display_name"],
+        ty: Text,
+        ops: Ops(Ops::EQ | Ops::STARTS),
+    },
+    ElemProp {
+        name: "type",
+        path: &["kind"],
+        ty: Text,
+        ops: EQ,
+    },
+];
 
 static NAV_MANY: &[(EKind, NavMany)] = &[
     (
@@ -1695,6 +1795,17 @@ static NAV_MANY: &[(EKind, NavMany)] = &[
             EKind::Group,
             Via::Linked(Link::GroupMember, true),
             NO,
+        ),
+    ),
+    // `targetResources/any(t: t/id eq '...')`: the audit log's documented filter.
+    (
+        EKind::AuditEvent,
+        nm(
+            "targetResources",
+            Both,
+            EKind::AuditEvent,
+            Via::DocObjects(&["target_resources"], TARGET_RESOURCE),
+            Ops(Ops::ANY),
         ),
     ),
     // `groupTypes/any(c:c eq 'Unified')`: Graph's own example.

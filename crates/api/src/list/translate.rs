@@ -134,6 +134,8 @@ enum VarTarget {
     Entity(EKind),
     /// A primitive JSON array element.
     Primitive(PType, Ops, String),
+    /// A JSON object array element with these properties.
+    Object(&'static [props::ElemProp], String),
 }
 
 pub struct Translator {
@@ -467,6 +469,7 @@ impl Translator {
                         Via::DocPrimitive(_, ty) => {
                             VarTarget::Primitive(ty, nav.ops, format!("{name}/{var}"))
                         }
+                        Via::DocObjects(_, elem) => VarTarget::Object(elem, name.clone()),
                         _ => VarTarget::Entity(nav.kind),
                     },
                 });
@@ -490,7 +493,7 @@ impl Translator {
         {
             match v.target {
                 VarTarget::Entity(k) => kind = k,
-                VarTarget::Primitive(..) => {
+                VarTarget::Primitive(..) | VarTarget::Object(..) => {
                     return Err(bad_query(format!(
                         "The elements of '{first}' are not entities; they hold no collections."
                     )));
@@ -651,6 +654,31 @@ impl Translator {
                             ty: OType::Prop(*ty),
                             name: name.clone(),
                             ops: *ops,
+                            wrap: vec![],
+                            funcs: false,
+                            cased: false,
+                        });
+                    }
+                    VarTarget::Object(elem, name) => {
+                        let prop = path.get(1..).map(|r| r.join("/")).unwrap_or_default();
+                        let Some(x) = elem.iter().find(|x| x.name.eq_ignore_ascii_case(&prop))
+                        else {
+                            return Err(bad_query(format!(
+                                "The elements of '{name}' have no property '{prop}'."
+                            )));
+                        };
+                        return Ok(Operand {
+                            expr: Expr::Elem(
+                                x.path.iter().map(|s| s.to_string()).collect(),
+                                x.ty.value_type(),
+                            ),
+                            ty: OType::Prop(x.ty),
+                            name: format!("{name}/{prop}"),
+                            ops: if self.permissive {
+                                Ops::EVERYTHING
+                            } else {
+                                x.ops
+                            },
                             wrap: vec![],
                             funcs: false,
                             cased: false,
@@ -922,7 +950,7 @@ fn collection_expr(nav: &NavMany, inner: Expr, all: bool) -> Expr {
             },
             None => Expr::False,
         },
-        Via::DocPrimitive(path, _) => Expr::AnyDoc {
+        Via::DocPrimitive(path, _) | Via::DocObjects(path, _) => Expr::AnyDoc {
             path: path.iter().map(|s| s.to_string()).collect(),
             filter: Box::new(inner),
             all,

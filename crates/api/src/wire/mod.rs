@@ -7,6 +7,7 @@
 //! The mapping between the dialects is written down in `docs/dialects.md`.
 
 pub mod approvals;
+pub mod audit;
 pub mod catalog;
 pub mod directory;
 pub mod policy;

@@ -147,7 +147,9 @@ impl World {
         // The stage ids, as the administrator sees them (an approver not asked yet sees none).
         let r = self
             .app
-            .get(&format!("{EM}/accessPackageAssignmentApprovals/{request}/stages"))
+            .get(&format!(
+                "{EM}/accessPackageAssignmentApprovals/{request}/stages"
+            ))
             .await;
         let stages = TestApp::expect(r, 200).values();
         let current = stages
@@ -781,4 +783,97 @@ async fn the_clock_answers_and_never_moves_backwards() {
     assert_eq!(r.status, 403, "{}", r.text);
     let r = w.app.raw("GET", "/_accessd/clock", None, &[], vec![]).await;
     assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn the_audit_log_tells_what_happened() {
+    let w = world().await;
+    let boss = w.app.user("Boss").await;
+    let pol = w
+        .policy(
+            json!({"type": "afterDuration", "duration": "P1D"}),
+            vec![stage(vec![single_user(&boss)])],
+        )
+        .await;
+    let ann = w.app.user("Ann").await;
+    let req = TestApp::expect(w.request(&ann, &pol, json!({})).await, 201).id();
+    w.app.advance("PT1H").await;
+    TestApp::expect(w.decide(&boss, &req, "Approve").await, 204);
+    let path = format!(
+        "/v1.0/auditLogs/directoryAudits?$filter=targetResources/any(t:t/id%20eq%20'{req}')"
+    );
+    let r = TestApp::expect(w.app.get(&path).await, 200);
+    let activities: Vec<_> = r
+        .values()
+        .iter()
+        .map(|v| v["activityDisplayName"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        activities,
+        vec![
+            "User requests access package assignment",
+            "Update access package assignment request",
+            "Approve access package assignment request",
+            "Ready to fulfill access package assignment request",
+            "Fulfill access package assignment request",
+        ],
+        "{}",
+        r.text
+    );
+    let first = &r.values()[0];
+    assert_eq!(first["category"], json!("EntitlementManagement"));
+    assert_eq!(first["initiatedBy"]["user"]["id"], json!(ann));
+    assert_eq!(first["result"], json!("success"));
+    let last = &r.values()[4];
+    assert_eq!(last["initiatedBy"]["user"]["id"], json!(boss));
+    let state = last["targetResources"][0]["modifiedProperties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["displayName"] == json!("RequestState"))
+        .cloned()
+        .unwrap();
+    assert_eq!(state["newValue"], json!("\"delivered\""));
+    // The approval and the expiry (by the service itself) are there too, in time order.
+    w.app.advance("P1D").await;
+    let all = TestApp::expect(
+        w.app
+            .get("/v1.0/auditLogs/directoryAudits?$filter=activityDateTime%20ge%202030-01-01T09:00:00Z")
+            .await,
+        200,
+    );
+    let names: Vec<_> = all
+        .values()
+        .iter()
+        .map(|v| v["activityDisplayName"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names.contains(&"Approve access package assignment request".to_string()),
+        "{names:?}"
+    );
+    assert_eq!(
+        names.last().map(String::as_str),
+        Some("Entitlement Management removes access package assignment request for user"),
+        "{names:?}"
+    );
+    let system = all.values().last().unwrap().clone();
+    assert_eq!(system["initiatedBy"]["user"], Value::Null);
+    assert_eq!(
+        system["initiatedBy"]["app"]["displayName"],
+        json!("Entitlement Management")
+    );
+    // A plain user may not read the audit log.
+    let token = w.app.token_for(&ann);
+    let r = w
+        .app
+        .call_as(&token, "GET", "/v1.0/auditLogs/directoryAudits", None)
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.error_code(), "Authorization_RequestDenied");
+    // Graph refuses filters it does not document.
+    let bad = w
+        .app
+        .get("/v1.0/auditLogs/directoryAudits?$filter=resultReason%20eq%20'x'")
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
 }

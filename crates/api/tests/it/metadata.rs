@@ -117,6 +117,14 @@ const DIRECTORY: &[&str] = &[
     "directoryObject",
     "passwordProfile",
     "entity",
+    "auditLogRoot",
+    "directoryAudit",
+    "auditActivityInitiator",
+    "appIdentity",
+    "userIdentity",
+    "targetResource",
+    "modifiedProperty",
+    "keyValue",
 ];
 
 async fn compare(version: &str, file: &str) {

@@ -137,6 +137,8 @@ impl Engine {
         let now = self.now();
         let before = req.clone();
         request_to(req, RequestEvent::Deliver, impossible("delivered"))?;
+        audit::request_changed(tx, by, &before, req, now).await?;
+        let before = req.clone();
         let (Some(package), Some(target), Some(catalog)) = (
             req.access_package_id.clone(),
             req.target_id.clone(),
