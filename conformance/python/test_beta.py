@@ -701,17 +701,56 @@ async def test_additional_access(em, rec, run_id):
     await em.access_packages.by_access_package_id(other.id).delete()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ODataError,
-    reason="accessd answers 501: approvals (filterByCurrentUser(on='approver')) are a later capability"
-)
-async def test_requests_filter_by_current_user_approver():
-    client, rec = harness.beta_client(harness.mint_token(W.users[2]))
-    page = await client.identity_governance.entitlement_management.access_package_assignment_requests.filter_by_current_user_with_on(
-        "approver"
-    ).get()
-    lossless(page, rec)
+async def test_approval_found_and_decided_by_the_approver(em, rec):
+    """beta: the approver finds the request, reads the approval's steps and approves one."""
+    from msgraph_beta.generated.models.approval_step import ApprovalStep
+
+    requestor, rrec = harness.beta_client(harness.mint_token(W.users[1]))
+    r = await requestor.identity_governance.entitlement_management.access_package_assignment_requests.post(
+        AccessPackageAssignmentRequest(
+            request_type="UserAdd",
+            access_package_assignment=AccessPackageAssignment(
+                target_id=W.users[1], assignment_policy_id=W.self_policy, access_package_id=W.package
+            ),
+            justification="for the approver",
+        )
+    )
+    lossless(r, rrec)
+    assert r.request_state == "PendingApproval"
+    client, arec = harness.beta_client(harness.mint_token(W.users[2]))
+    aem = client.identity_governance.entitlement_management
+    page = await aem.access_package_assignment_requests.filter_by_current_user_with_on("approver").get()
+    lossless(page, arec)
+    assert [x.id for x in page.value] == [r.id]
+    approvals = await aem.access_package_assignment_approvals.filter_by_current_user_with_on("approver").get()
+    lossless(approvals, arec)
+    assert [a.id for a in approvals.value] == [r.id]
+    approval = aem.access_package_assignment_approvals.by_approval_id(r.id)
+    steps = await approval.steps.get()
+    lossless(steps, arec)
+    step = steps.value[0]
+    assert step.assigned_to_me is True and step.status == "InProgress"
+    await approval.steps.by_approval_step_id(step.id).patch(
+        ApprovalStep(review_result="Approve", justification="fine")
+    )
+    assert arec.last()["status"] == 204
+    back = await em.access_package_assignment_requests.by_access_package_assignment_request_id(r.id).get()
+    lossless(back, rec)
+    assert back.request_state == "Delivered"
+    await em.access_package_assignment_requests.post(
+        AccessPackageAssignmentRequest(
+            request_type="AdminRemove",
+            access_package_assignment=AccessPackageAssignment(id=back.access_package_assignment.id)
+            if back.access_package_assignment
+            else AccessPackageAssignment(
+                id=(
+                    await em.access_package_assignment_requests.by_access_package_assignment_request_id(
+                        r.id
+                    ).access_package_assignment.get()
+                ).id
+            ),
+        )
+    )
 
 
 # ---- paging, errors, deletes -----------------------------------------------------------------

@@ -343,14 +343,8 @@ impl Engine {
                 "The caller is not an allowed requestor of this access package through this policy.",
             ));
         }
-        let existing = if user {
-            match chain.subject.object_id.as_deref() {
-                Some(oid) => existing_active_for(tx, &package, oid).await?,
-                None => None,
-            }
-        } else {
-            existing_active(tx, &package, Some(&policy), &chain.subject.id).await?
-        };
+        // One assignment per target, package and policy (as direct assignments have it).
+        let existing = existing_active(tx, &package, Some(&policy), &chain.subject.id).await?;
         if let Some(a) = existing {
             return Err(refused(
                 "ExistingAssignment",
@@ -564,6 +558,13 @@ impl Engine {
                 .await?;
         }
         crate::lifecycle::due::unschedule(&mut *tx, id, &[]).await?;
+        // A scheduled request's assignment, made but not delivered yet, goes with it.
+        if before.state == RequestState::Scheduled
+            && let Some(aid) = req.assignment_id.clone()
+            && let Some(mut a) = tx.load::<Assignment>(&aid).await?
+        {
+            grant::remove(&mut *tx, &mut a, AssignmentEvent::Remove, now).await?;
+        }
         tx.save(&req).await?;
         let by = Change::of(&mut *tx, p).await?;
         audit::request_changed(&mut *tx, &by, &before, &req, now).await?;

@@ -444,8 +444,33 @@ async fn a_future_start_is_scheduled_then_delivered() {
         r.text
     );
     assert!(w.members().await.is_empty());
+    // Its assignment is made, not delivered yet.
+    let a = w.assignment_of(&r.id()).await.expect("assignment");
+    assert_eq!(a["state"], json!("delivering"), "{a}");
+    // Another scheduled request, canceled: its assignment goes too.
+    let bob = w.app.user("Bob").await;
+    let rb = w
+        .request(&bob, &pol, json!({"schedule": {"startDateTime": start}}))
+        .await;
+    let rb = TestApp::expect(rb, 201).id();
+    let token = w.app.token_for(&bob);
+    let c = w
+        .app
+        .call_as(
+            &token,
+            "POST",
+            &format!("{EM}/assignmentRequests/{rb}/cancel"),
+            None,
+        )
+        .await;
+    assert_eq!(c.status, 204, "{}", c.text);
+    assert_eq!(
+        w.assignment_of(&rb).await.unwrap()["state"],
+        json!("expired")
+    );
     w.app.advance("P2D").await;
     assert_eq!(w.request_state(&r.id()).await.0, "delivered");
+    assert_eq!(w.request_state(&rb).await.0, "canceled");
     assert_eq!(w.members().await, vec![ann]);
     // Seven days after the start (not after the request) it expires.
     w.app.advance("P6DT23H").await;

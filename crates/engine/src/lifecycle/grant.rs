@@ -100,8 +100,8 @@ pub(crate) async fn remove(
 }
 
 impl Engine {
-    /// Carries out an approved request (or one that needs no approval): an assignment now, or
-    /// the request scheduled for its start.
+    /// Carries out an approved request (or one that needs no approval): its assignment is
+    /// made now and delivered, or (starting later) made now and delivered at its start.
     pub(crate) async fn grant(
         &self,
         tx: &mut dyn Tx,
@@ -116,6 +116,7 @@ impl Engine {
         let schedule = schedule_for(Some(&req.schedule), policy, now);
         req.schedule = schedule.clone();
         let start = schedule.start_date_time.unwrap_or(now);
+        let a = self.new_assignment(tx, req, policy).await?;
         if start > now {
             let before = req.clone();
             request_to(req, RequestEvent::Schedule, impossible("scheduled"))?;
@@ -123,22 +124,17 @@ impl Engine {
             audit::request_changed(tx, by, &before, req, now).await?;
             return Ok(());
         }
-        self.deliver_request(tx, req, policy, by).await
+        self.deliver_request(tx, req, a, by).await
     }
 
-    /// Makes the assignment of a request whose time has come, and delivers it.
-    async fn deliver_request(
+    /// The assignment a request makes, not delivered yet.
+    async fn new_assignment(
         &self,
         tx: &mut dyn Tx,
         req: &mut AssignmentRequest,
         policy: &Policy,
-        by: &Change,
-    ) -> Result<()> {
+    ) -> Result<Assignment> {
         let now = self.now();
-        let before = req.clone();
-        request_to(req, RequestEvent::Deliver, impossible("delivered"))?;
-        audit::request_changed(tx, by, &before, req, now).await?;
-        let before = req.clone();
         let (Some(package), Some(target), Some(catalog)) = (
             req.access_package_id.clone(),
             req.target_id.clone(),
@@ -150,7 +146,7 @@ impl Engine {
             ));
         };
         let subject = tx.load::<Subject>(&target).await?;
-        let mut a = Assignment {
+        let a = Assignment {
             id: new_id(),
             catalog_id: catalog,
             access_package_id: package,
@@ -167,10 +163,26 @@ impl Engine {
             modified_date_time: now,
         };
         tx.create(&a).await?;
+        req.assignment_id = Some(a.id.clone());
+        Ok(a)
+    }
+
+    /// Delivers the assignment of a request whose time has come.
+    async fn deliver_request(
+        &self,
+        tx: &mut dyn Tx,
+        req: &mut AssignmentRequest,
+        mut a: Assignment,
+        by: &Change,
+    ) -> Result<()> {
+        let now = self.now();
+        let before = req.clone();
+        request_to(req, RequestEvent::Deliver, impossible("delivered"))?;
+        audit::request_changed(tx, by, &before, req, now).await?;
+        let before = req.clone();
         deliver(tx, &mut a, now).await?;
         tx.save(&a).await?;
         schedule_expiry(tx, &a, now).await?;
-        req.assignment_id = Some(a.id.clone());
         request_to(req, request_event_for(&a), impossible("delivered"))?;
         req.completed_date_time = Some(now);
         audit::assignment_added(tx, by, &a, now).await?;
@@ -186,14 +198,15 @@ impl Engine {
         if req.state != RequestState::Scheduled {
             return Ok(());
         }
-        let Some(policy) = tx
-            .load::<Policy>(req.policy_id.as_deref().unwrap_or(""))
+        let Some(a) = tx
+            .load::<Assignment>(req.assignment_id.as_deref().unwrap_or(""))
             .await?
+            .filter(|a| a.state == AssignmentState::Delivering)
         else {
             return Ok(());
         };
         let by = Change::system();
-        self.deliver_request(tx, &mut req, &policy, &by).await?;
+        self.deliver_request(tx, &mut req, a, &by).await?;
         tx.save(&req).await?;
         Ok(())
     }
