@@ -78,7 +78,14 @@ async fn obj_of(tx: &mut dyn Tx, ent: &Ent) -> ApiResult<Obj> {
 /// Whether the caller has its own relation to the entity (the requestor's way).
 async fn owns(tx: &mut dyn Tx, me: &str, ent: &Ent) -> ApiResult<bool> {
     Ok(match ent {
-        Ent::Request(r) => authz::own::request(r, me),
+        // A request is its requestor's and target's, and its approvers' while they are asked.
+        Ent::Request(r) => {
+            authz::own::request(r, me)
+                || tx
+                    .load::<Approval>(&r.id)
+                    .await?
+                    .is_some_and(|a| a.stages.iter().any(|s| s.assigned_to(me)))
+        }
         Ent::Assignment(a) => authz::own::assignment(a, me),
         Ent::AccessPackage(a) => authz::own::package(tx, &a.id, me).await?,
         Ent::Subject(s) => s.object_id.as_deref() == Some(me) || s.id == me,

@@ -182,13 +182,7 @@ impl Engine {
         F: FnOnce(&mut AccessPackage) -> Result<()> + Send,
     {
         let mut tx = self.begin().await?;
-        let mut ap = tx
-            .load::<AccessPackage>(id)
-            .await?
-            .ok_or_else(|| Error::not_found("access package", id))?;
-        let obj = Obj::in_catalog(id, &ap.catalog_id);
-        self.authorize_in(&mut *tx, p, Op::Update, Res::AccessPackage, &obj)
-            .await?;
+        let mut ap = self.package_access(&mut *tx, p, Op::Update, id).await?;
         let (audit, catalog) = (ap.audit.clone(), ap.catalog_id.clone());
         change(&mut ap)?;
         require_name(&ap.display_name)?;
@@ -309,14 +303,12 @@ impl Engine {
             .load::<AccessPackage>(id)
             .await?
             .ok_or_else(|| Error::not_found("access package", id))?;
-        self.authorize_in(
-            tx,
-            p,
-            op,
-            Res::AccessPackage,
-            &Obj::in_catalog(id, &ap.catalog_id),
-        )
-        .await?;
+        let obj = Obj::in_catalog(id, &ap.catalog_id);
+        if let Err(e) = self.authorize_in(tx, p, op, Res::AccessPackage, &obj).await {
+            let readable = matches!(e, Error::NotFound { .. })
+                && crate::authz::own::package(tx, id, &p.object_id).await?;
+            return Err(crate::authz::seen(e, readable));
+        }
         Ok(ap)
     }
 

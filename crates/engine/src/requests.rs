@@ -541,9 +541,18 @@ impl Engine {
             .await?
             .ok_or_else(|| Error::not_found("assignment request", id))?;
         let obj = request_obj(&req);
-        self.check_in(&mut *tx, p, Op::Cancel, Res::Request, &obj)
+        let checked = self
+            .check_in(&mut *tx, p, Op::Cancel, Res::Request, &obj)
             .await?
-            .own(crate::authz::own::request(&req, &p.object_id))?;
+            .own(crate::authz::own::request(&req, &p.object_id));
+        if let Err(e) = checked {
+            // Its approvers may read it, so they are refused rather than told it does not exist.
+            let approver = tx
+                .load::<Approval>(id)
+                .await?
+                .is_some_and(|a| a.stages.iter().any(|s| s.assigned_to(&p.object_id)));
+            return Err(crate::authz::seen(e, approver));
+        }
         let before = req.clone();
         request_to(&mut req, RequestEvent::Cancel, |s| {
             refused(

@@ -1,6 +1,7 @@
 //! Integration tests of the HTTP API: the whole router on a fresh in-memory store per test.
 
 mod auth;
+mod authz_matrix;
 mod beta_functions;
 mod common;
 mod dialects;

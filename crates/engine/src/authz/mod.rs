@@ -363,6 +363,17 @@ pub fn denial(g: &Grants, op: Op, res: Res, rule: &Rule, obj: &Obj, admin_perm: 
     refuse("The caller is not authorized: it holds no role that allows this operation.")
 }
 
+/// A refusal for a caller who may read the object through its own relation (a requestor's
+/// access package, an approver's request): not hidden (404) but refused (403).
+pub fn seen(e: Error, readable: bool) -> Error {
+    match e {
+        Error::NotFound { .. } if readable => {
+            forbidden("The caller is not authorized: it holds no role that allows this operation.")
+        }
+        other => other,
+    }
+}
+
 /// The 404 for an object the caller may not know of: the same as for an id that names nothing.
 pub fn hidden(res: Res, id: &str) -> Error {
     Error::not_found(res.noun(), id)
