@@ -239,6 +239,10 @@ pub async fn authorize(
             }
             list(&g, tx, p, coll, op).await
         }
+        Target::SingleRef { ent, .. } if reads => {
+            readable(&g, tx, p, ent, None).await?;
+            Ok(None)
+        }
         Target::Action { ent, name } if name == "getApplicablePolicyRequirements" => {
             authz::check_grants(
                 &g,

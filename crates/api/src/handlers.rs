@@ -359,6 +359,20 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
             list::page_response(tx, &r, &context).await
         }
         Target::Metadata => Ok(crate::edm::metadata::response(call.d)),
+        Target::SingleRef {
+            to: Some(id), kind, ..
+        } => Ok(response::json(
+            StatusCode::OK,
+            &json!({
+                "@odata.context": call.context("$ref"),
+                "@odata.id": call.entity_url(kind, &id),
+            }),
+        )),
+        Target::SingleRef { kind, .. } => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            format!("The {} reference does not exist.", kind.noun()),
+        )),
         Target::EntityRef { .. } | Target::Action { .. } => {
             Err(ApiError::method_not_allowed("GET", "this resource"))
         }
@@ -1056,6 +1070,19 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
 }
 
 async fn put(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> {
+    if let Target::SingleRef { ent, nav, .. } = &target {
+        return match (ent, nav.as_str()) {
+            (Ent::User(u), "manager") => {
+                let id = odata_id(call, bytes)?;
+                call.s
+                    .engine
+                    .set_manager(&call.caller, &u.id, Some(&id))
+                    .await?;
+                Ok(response::no_content())
+            }
+            _ => Err(ApiError::method_not_allowed("PUT", "this reference")),
+        };
+    }
     let Target::Entity {
         ent: Ent::Policy(pol),
         context,
@@ -1139,6 +1166,14 @@ async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
                     ));
                 }
             }
+            Ok(response::no_content())
+        }
+        Target::SingleRef {
+            ent: Ent::User(u),
+            nav,
+            ..
+        } if nav == "manager" => {
+            e.set_manager(p, &u.id, None).await?;
             Ok(response::no_content())
         }
         Target::EntityRef { ent, within } => {

@@ -783,6 +783,13 @@ pub enum Target {
         ent: Ent,
         name: String,
     },
+    /// The reference of a single-valued navigation (`users/{id}/manager/$ref`).
+    SingleRef {
+        ent: Ent,
+        nav: String,
+        kind: EKind,
+        to: Option<String>,
+    },
     Metadata,
 }
 
@@ -1161,6 +1168,16 @@ fn walk_entity<'a>(
             None => ent.kind().type_name().to_string(),
         };
         match navigate(d, &ent, seg) {
+            // `users/{id}/manager/$ref`: the reference itself (set with PUT, removed with
+            // DELETE).
+            Some(Nav::One(kind, id)) if rest.len() == 2 && rest[1] == "$ref" => {
+                Ok(Target::SingleRef {
+                    ent,
+                    nav: seg.clone(),
+                    kind,
+                    to: id,
+                })
+            }
             Some(Nav::One(kind, id)) => {
                 let Some(id) = id else {
                     if rest.len() > 1 {

@@ -299,4 +299,43 @@ impl Engine {
         let own = check.needs_own() && crate::authz::own::group(tx, id, &p.object_id).await?;
         check.own(own)
     }
+
+    /// `PUT /users/{id}/manager/$ref` (`Some`) and `DELETE .../manager/$ref` (`None`).
+    pub async fn set_manager(
+        &self,
+        p: &Principal,
+        user_id: &str,
+        manager: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        self.authorize_in(&mut *tx, p, Op::Relate, Res::User, &Obj::new(user_id))
+            .await?;
+        let mut user = tx
+            .load::<User>(user_id)
+            .await?
+            .ok_or_else(|| Error::not_found("user", user_id))?;
+        match manager {
+            Some(m) => {
+                if m == user_id {
+                    return Err(dir_invalid(
+                        "@odata.id",
+                        "A user cannot be their own manager.",
+                    ));
+                }
+                if object_kind(&mut *tx, m).await? != Some(DirectoryObjectKind::User) {
+                    return Err(Error::ref_not_found("user", "@odata.id", m));
+                }
+                user.manager_id = Some(m.to_string());
+            }
+            None => {
+                if user.manager_id.is_none() {
+                    return Err(Error::not_found("manager", user_id));
+                }
+                user.manager_id = None;
+            }
+        }
+        tx.save(&user).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

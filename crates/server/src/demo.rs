@@ -6,7 +6,7 @@
 use accessd_domain::query::Query;
 use accessd_domain::store::{Kind, TxExt};
 use accessd_domain::*;
-use accessd_engine::{Engine, RequestDraft, ResourceDraft, RoleScopeDraft};
+use accessd_engine::{Engine, RequestDraft, ResourceDraft, RoleAssignmentDraft, RoleScopeDraft};
 
 pub const ALICE: &str = "11111111-1111-1111-1111-111111111111";
 pub const BOB: &str = "22222222-2222-2222-2222-222222222222";
@@ -85,6 +85,31 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
     }
     let p = Principal::system(tenant_id);
     let now = e.now();
+    // The administrator the printed token speaks for is a real directory user, with the
+    // directory role that the token's `wids` names too.
+    e.create_user(
+        &p,
+        user(
+            crate::server::ADMIN_OBJECT_ID,
+            "Adele Admin",
+            "admin@contoso.test",
+            "Member",
+            None,
+            now,
+        ),
+    )
+    .await?;
+    e.create_role_assignment(
+        &p,
+        RoleProvider::Directory,
+        RoleAssignmentDraft {
+            role_definition_id: Some(accessd_api::auth::GLOBAL_ADMINISTRATOR.into()),
+            principal_id: Some(crate::server::ADMIN_OBJECT_ID.into()),
+            directory_scope_id: Some("/".into()),
+            app_scope_id: None,
+        },
+    )
+    .await?;
     e.create_user(
         &p,
         user(
@@ -273,7 +298,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
         .await?;
     }
     tracing::info!(
-        "loaded the demo tenant (users Alice, Bob, Carol, Dave; catalog General; 2 access packages)"
+        "loaded the demo tenant (users Adele (admin), Alice, Bob, Carol, Dave; catalog General; 2 access packages)"
     );
     Ok(())
 }

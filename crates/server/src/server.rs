@@ -17,6 +17,14 @@ use tokio::task::JoinHandle;
 use crate::oidc::OidcOptions;
 use crate::tls::{TlsListener, TlsMaterial, TlsSource};
 
+/// The scopes of the demo users' tokens.
+pub const USER_SCOPES: &[&str] = &[
+    "EntitlementManagement.ReadWrite.All",
+    "User.Read",
+    "User.Read.All",
+    "Group.Read.All",
+];
+
 /// The object id of the built-in administrator the start-up token is for.
 pub const ADMIN_OBJECT_ID: &str = "00000000-0000-0000-0000-0000000000ad";
 
@@ -216,6 +224,33 @@ impl Server {
                     roles: vec![],
                     wids: vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.to_string()],
                     display: Some("admin@accessd.local".into()),
+                    lifetime_seconds,
+                },
+                SystemClock.now(),
+            )
+            .map_err(anyhow::Error::msg)
+    }
+
+    /// A delegated token for a user of the directory, with the scopes an ordinary user of an
+    /// entitlement-management app consents to and the directory roles the user holds.
+    pub async fn user_token(
+        &self,
+        user: &str,
+        display: &str,
+        lifetime_seconds: i64,
+    ) -> anyhow::Result<String> {
+        let mut tx = self.store.read().await?;
+        let roles = accessd_engine::authz::stored_roles(&mut *tx, user).await?;
+        drop(tx);
+        self.keys
+            .mint(
+                &TokenRequest {
+                    kind: Some(PrincipalKind::User),
+                    object_id: user.into(),
+                    scopes: USER_SCOPES.iter().map(|s| s.to_string()).collect(),
+                    roles: vec![],
+                    wids: roles.directory,
+                    display: Some(display.into()),
                     lifetime_seconds,
                 },
                 SystemClock.now(),

@@ -192,3 +192,223 @@ async fn token_command_and_server_share_the_key() {
     server.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Sends one request with a token; returns the status and the JSON body (or null).
+async fn call(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = client.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json::<Value>().await.unwrap_or(Value::Null))
+}
+
+async fn start_virtual(url: &str) -> Server {
+    Server::start(Options {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: url.to_string(),
+        demo: true,
+        permissive_queries: false,
+        tls: None,
+        oidc: None,
+        clock: accessd_server::server::ClockMode::Virtual,
+    })
+    .await
+    .unwrap()
+}
+
+/// The demo's printed requestor and approver tokens work end to end; an approved assignment's
+/// expiry, pending when the server stops, is carried out after the restart when the virtual
+/// clock (which continues where it stood) passes it.
+#[tokio::test]
+async fn demo_request_approval_and_expiry_across_a_restart() {
+    use reqwest::Method;
+    let (dir, url) = temp_db("lifecycle");
+    let server = start_virtual(&url).await;
+    let admin = server.admin_token(600).unwrap();
+    let bob = server
+        .user_token(accessd_server::demo::BOB, "bob@contoso.test", 600)
+        .await
+        .unwrap();
+    let alice = server
+        .user_token(accessd_server::demo::ALICE, "alice@contoso.test", 600)
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr());
+    let em = format!("{base}/v1.0/identityGovernance/entitlementManagement");
+    let client = reqwest::Client::new();
+    // The demo's admin is a real directory user.
+    let (s, me) = call(
+        &client,
+        Method::GET,
+        format!("{base}/v1.0/me"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, me["userPrincipalName"].clone()),
+        (200, json!("admin@contoso.test"))
+    );
+    let (_, packages) = call(
+        &client,
+        Method::GET,
+        format!("{em}/accessPackages"),
+        &admin,
+        None,
+    )
+    .await;
+    let engineering = packages["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["displayName"] == json!("Engineering tools"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, policies) = call(
+        &client,
+        Method::GET,
+        format!("{em}/accessPackages/{engineering}/assignmentPolicies"),
+        &admin,
+        None,
+    )
+    .await;
+    let self_service = policies["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["allowedTargetScope"] == json!("allMemberUsers"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, req) = call(
+        &client,
+        Method::POST,
+        format!("{em}/assignmentRequests"),
+        &bob,
+        Some(
+            json!({"requestType": "userAdd", "justification": "I build things",
+            "assignment": {"accessPackageId": engineering, "assignmentPolicyId": self_service}}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, req["state"].clone()),
+        (201, json!("pendingApproval")),
+        "{req}"
+    );
+    let req = req["id"].as_str().unwrap().to_string();
+    // Alice, Bob's manager, finds it and approves it.
+    let (_, waiting) = call(
+        &client,
+        Method::GET,
+        format!("{em}/accessPackageAssignmentApprovals/filterByCurrentUser(on='approver')"),
+        &alice,
+        None,
+    )
+    .await;
+    assert_eq!(waiting["value"][0]["id"], json!(req), "{waiting}");
+    let (_, stages) = call(
+        &client,
+        Method::GET,
+        format!("{em}/accessPackageAssignmentApprovals/{req}/stages"),
+        &alice,
+        None,
+    )
+    .await;
+    let stage = stages["value"][0]["id"].as_str().unwrap().to_string();
+    let (s, _) = call(
+        &client,
+        Method::PATCH,
+        format!("{em}/accessPackageAssignmentApprovals/{req}/stages/{stage}"),
+        &alice,
+        Some(json!({"reviewResult": "Approve", "justification": "yes"})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let members = |client: reqwest::Client, base: String, token: String| async move {
+        let (_, m) = call(
+            &client,
+            Method::GET,
+            format!(
+                "{base}/v1.0/groups/{}/members",
+                accessd_server::demo::ENGINEERING
+            ),
+            &token,
+            None,
+        )
+        .await;
+        m["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        members(client.clone(), base.clone(), admin.clone())
+            .await
+            .contains(&accessd_server::demo::BOB.to_string())
+    );
+    let (_, before) = call(
+        &client,
+        Method::GET,
+        format!("{base}/_accessd/clock"),
+        &admin,
+        None,
+    )
+    .await;
+    server.shutdown().await.unwrap();
+    // Restarted: the clock continues where it stood, the expiry (90 days) is still pending.
+    let server = start_virtual(&url).await;
+    let base = format!("http://{}", server.addr());
+    let (_, after) = call(
+        &client,
+        Method::GET,
+        format!("{base}/_accessd/clock"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(after["mode"], json!("virtual"));
+    assert!(after["now"].as_str().unwrap() >= before["now"].as_str().unwrap());
+    let (s, _) = call(
+        &client,
+        Method::POST,
+        format!("{base}/_accessd/clock"),
+        &admin,
+        Some(json!({"advance": "P89D"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(
+        members(client.clone(), base.clone(), admin.clone())
+            .await
+            .contains(&accessd_server::demo::BOB.to_string())
+    );
+    call(
+        &client,
+        Method::POST,
+        format!("{base}/_accessd/clock"),
+        &admin,
+        Some(json!({"advance": "P2D"})),
+    )
+    .await;
+    assert!(
+        !members(client.clone(), base.clone(), admin.clone())
+            .await
+            .contains(&accessd_server::demo::BOB.to_string())
+    );
+    server.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}

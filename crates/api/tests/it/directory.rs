@@ -944,3 +944,63 @@ async fn casts_narrow_member_collections() {
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
 }
+
+#[tokio::test]
+async fn a_users_manager_is_set_and_removed_through_its_reference() {
+    let app = TestApp::spawn().await;
+    let boss = app.user("Boss").await;
+    let ann = app.user("Ann").await;
+    let put = app
+        .put(
+            &format!("/v1.0/users/{ann}/manager/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{boss}")}),
+        )
+        .await;
+    assert_eq!(put.status, 204, "{}", put.text);
+    let m = TestApp::expect(app.get(&format!("/v1.0/users/{ann}/manager")).await, 200);
+    assert_eq!(m.body["id"], json!(boss));
+    let r = TestApp::expect(
+        app.get(&format!("/v1.0/users/{ann}/manager/$ref")).await,
+        200,
+    );
+    assert!(
+        r.body["@odata.id"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/users/{boss}")),
+        "{}",
+        r.text
+    );
+    // Errors: no such user, oneself, a caller without the right.
+    let none = app
+        .put(
+            &format!("/v1.0/users/{ann}/manager/$ref"),
+            json!({"@odata.id": "https://graph.microsoft.com/v1.0/users/00000000-0000-0000-0000-000000000009"}),
+        )
+        .await;
+    assert_eq!(none.status, 404, "{}", none.text);
+    let me = app
+        .put(
+            &format!("/v1.0/users/{ann}/manager/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{ann}")}),
+        )
+        .await;
+    assert_eq!(me.status, 400, "{}", me.text);
+    let token = app.token_for(&ann);
+    let r = app
+        .call_as(
+            &token,
+            "DELETE",
+            &format!("/v1.0/users/{ann}/manager/$ref"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.error_code(), "Authorization_RequestDenied");
+    TestApp::expect(
+        app.delete(&format!("/v1.0/users/{ann}/manager/$ref")).await,
+        204,
+    );
+    let gone = app.get(&format!("/v1.0/users/{ann}/manager")).await;
+    assert_eq!(gone.status, 404, "{}", gone.text);
+}

@@ -100,6 +100,20 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     println!("  v1.0: {base}/v1.0    beta: {base}/beta");
     println!("  admin token (valid {}s):", a.token_lifetime);
     println!("{token}");
+    if a.demo {
+        let requestor = server
+            .user_token(crate::demo::BOB, "bob@contoso.test", a.token_lifetime)
+            .await?;
+        let approver = server
+            .user_token(crate::demo::ALICE, "alice@contoso.test", a.token_lifetime)
+            .await?;
+        println!(
+            "  requestor token (Bob; asks for \"Engineering tools\", his manager Alice approves):"
+        );
+        println!("{requestor}");
+        println!("  approver token (Alice):");
+        println!("{approver}");
+    }
     let ca = server.tls().and_then(|t| t.ca.clone());
     let cacert = match &ca {
         Some(p) => format!(" --cacert {}", p.display()),
