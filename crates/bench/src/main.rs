@@ -10,6 +10,7 @@
 //!   checking that no item repeats.
 
 mod batch;
+mod lifecycle;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -32,8 +33,8 @@ use tower::ServiceExt;
 use crate::batch::BatchStore;
 
 /// The object id the server's start-up token speaks for (as `accessd serve` mints it).
-const ADMIN: &str = "00000000-0000-0000-0000-0000000000ad";
-const EM: &str = "identityGovernance/entitlementManagement";
+pub(crate) const ADMIN: &str = "00000000-0000-0000-0000-0000000000ad";
+pub(crate) const EM: &str = "identityGovernance/entitlementManagement";
 
 #[derive(Debug, Parser)]
 #[command(name = "accessd-bench", about = "Load a large tenant; walk nextLinks.")]
@@ -48,6 +49,8 @@ enum Cmd {
     Load(LoadArgs),
     /// Follow @odata.nextLink from a URL to the end; report per-page times.
     Walk(WalkArgs),
+    /// The lifecycle's speed: a self-service request's latency, a mass expiry's duration.
+    Lifecycle(lifecycle::LifecycleArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +89,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Cmd::Load(a) => load(a).await,
         Cmd::Walk(a) => walk(a).await,
+        Cmd::Lifecycle(a) => lifecycle::run(a).await,
     }
 }
 
@@ -286,7 +290,7 @@ async fn load(a: LoadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn pct(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn pct(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -285,8 +285,6 @@ pub enum Link {
     DeliveredBy,
     /// approval -> user who may decide its current stage now
     Approver,
-    /// audit event -> object it is about (for `targetResources` filters)
-    AuditTarget,
 }
 
 impl Link {
@@ -298,7 +296,6 @@ impl Link {
             Link::IncompatibleGroup => "incompatible_group",
             Link::DeliveredBy => "delivered_by",
             Link::Approver => "approver",
-            Link::AuditTarget => "audit_target",
         }
     }
 }

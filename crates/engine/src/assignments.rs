@@ -112,18 +112,14 @@ pub(crate) async fn existing_active(
     policy_id: Option<&str>,
     subject_id: &str,
 ) -> Result<Option<Assignment>> {
-    let mut parts = vec![
-        crate::catalogs::active_assignments("access_package_id", package_id),
-        Expr::col_eq("target_id", subject_id),
-    ];
-    if let Some(p) = policy_id {
-        parts.push(Expr::col_eq("policy_id", p));
-    }
-    let q = Query {
-        limit: Some(1),
-        ..Query::filtered(Expr::and(parts))
-    };
-    Ok(tx.find::<Assignment>(&q).await?.into_iter().next())
+    // By the target alone (few rows, index-backed), the rest checked here: a condition on the
+    // package too could lead SQLite to walk all of the package's assignments.
+    let q = Query::filtered(Expr::col_eq("target_id", subject_id));
+    Ok(tx.find::<Assignment>(&q).await?.into_iter().find(|a| {
+        a.state != AssignmentState::Expired
+            && a.access_package_id == package_id
+            && policy_id.is_none_or(|p| a.policy_id == p)
+    }))
 }
 
 impl Engine {

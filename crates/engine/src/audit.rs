@@ -3,7 +3,7 @@
 //! Entra's audit log shows it (`directoryAudit`, category `EntitlementManagement`, the activity
 //! names of Microsoft's audit-activity reference), readable at `/auditLogs/directoryAudits`.
 
-use accessd_domain::store::{Link, Tx, TxExt};
+use accessd_domain::store::{Tx, TxExt};
 use accessd_domain::*;
 
 use crate::Result;
@@ -99,9 +99,6 @@ pub async fn record(
         additional_details: vec![],
     };
     tx.create(&e).await?;
-    for t in &e.target_resources {
-        tx.link(Link::AuditTarget, &e.id, &t.id).await?;
-    }
     Ok(())
 }
 
@@ -336,6 +333,44 @@ pub async fn assignment_removed(
         by,
         "Remove access package resource assignment",
         "RemoveEntitlementGrant",
+        targets,
+        now,
+        None,
+    )
+    .await
+}
+
+/// An assignment's end came: the service removed it (one record for the `systemRemove`
+/// request and the assignment it took away).
+pub async fn expired(
+    tx: &mut dyn Tx,
+    req: &AssignmentRequest,
+    before: &Assignment,
+    after: &Assignment,
+    now: Timestamp,
+) -> Result<()> {
+    let props = [
+        prop(
+            "AssignmentState",
+            Some(before.state.as_str().into()),
+            Some(after.state.as_str().into()),
+        ),
+        prop(
+            "AssignmentStatus",
+            Some(before.status.clone()),
+            Some(after.status.clone()),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut targets = vec![request_target(req, vec![]), assignment_target(after, props)];
+    targets.extend(related(req));
+    record(
+        tx,
+        &Change::system(),
+        "Entitlement Management removes access package assignment request for user",
+        "CreateEntitlementGrantSystemRemoveRequest",
         targets,
         now,
         None,

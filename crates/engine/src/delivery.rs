@@ -71,13 +71,13 @@ pub(crate) async fn deliver_role_scope(
     if !apply_directory(tx, &rs.role_id, subject, true).await? {
         return Ok(false);
     }
-    let q = Query::filtered(Expr::and(vec![
-        Expr::col_eq("role_id", rs.role_id.as_str()),
-        Expr::col_eq("scope_id", rs.scope_id.as_str()),
-        Expr::col_eq("subject_id", subject.id.as_str()),
-    ]));
+    // By the subject alone (few rows, index-backed); the role and scope are checked here.
+    let q = Query::filtered(Expr::col_eq("subject_id", subject.id.as_str()));
     let existing = tx.find::<AssignmentResourceRole>(&q).await?;
-    let arr = match existing.into_iter().next() {
+    let arr = match existing
+        .into_iter()
+        .find(|r| r.role_id == rs.role_id && r.scope_id == rs.scope_id)
+    {
         Some(arr) => arr,
         None => {
             let role = tx.load::<ResourceRole>(&rs.role_id).await?;

@@ -278,6 +278,13 @@ impl SqliteStore {
             .map_err(db_err)
     }
 
+    /// Back to the writer's serving settings after [`SqliteStore::tune_for_bulk_load`].
+    pub async fn tune_for_serving(&self) -> StoreResult<()> {
+        let c = self.inner.writer.lock().await;
+        c.execute_batch("PRAGMA cache_size = -32000; PRAGMA synchronous = FULL;")
+            .map_err(db_err)
+    }
+
     /// Waits for connections in use to be returned and closes them (the writer checkpoints the
     /// write-ahead log when it closes).
     pub async fn close(&self) {

@@ -11,7 +11,7 @@ use accessd_domain::{DueWork, Timestamp, WorkKind};
 use crate::{Engine, Error, Result};
 
 /// How many items one transaction carries out (one fsync for all of them).
-const BATCH: u64 = 500;
+const BATCH: u64 = 2000;
 /// After this many failures an item is dropped (and logged).
 const MAX_ATTEMPTS: u32 = 10;
 
@@ -105,12 +105,12 @@ impl Engine {
         let mut tx = self.begin().await?;
         let mut n = 0;
         for w in batch {
-            // Another runner (or an earlier item of this batch) may have taken it.
-            if !tx.exists(Kind::DueWork, &w.id).await? {
+            // Taken out first: another runner (or an earlier item of this batch) may have
+            // done it already, and the work it does may schedule the same item again.
+            if !tx.delete(Kind::DueWork, &w.id).await? {
                 continue;
             }
             self.do_work(&mut *tx, w).await?;
-            tx.delete(Kind::DueWork, &w.id).await?;
             n += 1;
         }
         tx.commit().await?;

@@ -28,6 +28,28 @@ pub(crate) fn end_of(s: &Schedule) -> Option<Timestamp> {
     s.expiration.as_ref().and_then(|e| e.end_from(start))
 }
 
+/// The due work of an assignment's end and the notices before it, as `schedule_expiry` made it.
+fn expiry_work(a: &Assignment) -> Vec<DueWork> {
+    let Some(end) = end_of(&a.schedule) else {
+        return vec![];
+    };
+    vec![
+        DueWork::new(WorkKind::AssignmentExpiry, &a.id, end, None),
+        DueWork::new(WorkKind::ExpiryNotice14, &a.id, end.add(Duration::days(-14)), None),
+        DueWork::new(WorkKind::ExpiryNotice1, &a.id, end.add(Duration::days(-1)), None),
+    ]
+}
+
+/// Takes an assignment's end and notices out of the due-work table (by their ids: the schedule
+/// says when they are).
+/// Work already due by `now` has been carried out (and taken out) or is being carried out.
+async fn unschedule_expiry(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> Result<()> {
+    for w in expiry_work(a).into_iter().filter(|w| w.due > now) {
+        tx.delete(accessd_domain::Kind::DueWork, &w.id).await?;
+    }
+    Ok(())
+}
+
 /// Puts an assignment's end (and the notices before it) in the due-work table, replacing
 /// what was there.
 pub(crate) async fn schedule_expiry(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> Result<()> {
@@ -95,7 +117,7 @@ pub(crate) async fn remove(
     a.expired_date_time = Some(now);
     a.modified_date_time = now;
     tx.save(a).await?;
-    unschedule(tx, &a.id, &[]).await?;
+    unschedule_expiry(tx, &before, now).await?;
     Ok(true)
 }
 
@@ -228,12 +250,10 @@ impl Engine {
         }
         let before = a.clone();
         if remove(tx, &mut a, AssignmentEvent::Expire, now).await? {
-            let by = Change::system();
             let req = self
                 .record_system_request(tx, &a, RequestType::SystemRemove, now)
                 .await?;
-            audit::assignment_removed(tx, &by, &before, &a, now).await?;
-            audit::request_changed(tx, &by, &req, &req, now).await?;
+            audit::expired(tx, &req, &before, &a, now).await?;
         }
         Ok(())
     }
