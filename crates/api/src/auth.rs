@@ -37,7 +37,16 @@ pub struct Keys {
     pub public_pem: String,
     /// Claims of tokens whose signature, audience and issuer were already checked (ECDSA
     /// verification costs more than the rest of a typical read); lifetimes are checked each time.
-    verified: std::sync::Mutex<std::collections::HashMap<String, Claims>>,
+    verified: std::sync::Mutex<std::collections::HashMap<String, Verified>>,
+}
+
+/// A token whose signature, audience, issuer, tenant and object were checked: its lifetime
+/// and the caller it speaks for.
+#[derive(Debug, Clone)]
+struct Verified {
+    exp: i64,
+    nbf: i64,
+    principal: std::sync::Arc<Principal>,
 }
 
 /// How many verified tokens [`Keys`] remembers (the cache is emptied when it is full).
@@ -227,7 +236,11 @@ impl Keys {
     }
 
     /// Checks a bearer token and tells who it speaks for.
-    pub fn validate(&self, token: &str, now: Timestamp) -> Result<Principal, ApiError> {
+    pub fn validate(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<std::sync::Arc<Principal>, ApiError> {
         if token.is_empty() {
             return Err(ApiError::unauthenticated("Access token is empty."));
         }
@@ -241,25 +254,31 @@ impl Keys {
             .lock()
             .ok()
             .and_then(|m| m.get(token).cloned());
-        let c = match cached {
-            Some(c) => c,
+        let v = match cached {
+            Some(v) => v,
             None => {
-                let c = self.verify(token)?;
+                let v = self.check(self.verify(token)?)?;
                 if let Ok(mut m) = self.verified.lock() {
                     if m.len() >= VERIFIED_CACHE {
                         m.clear();
                     }
-                    m.insert(token.to_string(), c.clone());
+                    m.insert(token.to_string(), v.clone());
                 }
-                c
+                v
             }
         };
         let t = now.as_utc().timestamp();
-        if c.exp + LEEWAY_SECONDS < t || c.nbf - LEEWAY_SECONDS > t {
+        if v.exp + LEEWAY_SECONDS < t || v.nbf - LEEWAY_SECONDS > t {
             return Err(ApiError::unauthenticated(
                 "Access token has expired or is not yet valid.",
             ));
         }
+        Ok(v.principal)
+    }
+
+    /// What a verified token's claims say: refused when they name no object or another
+    /// tenant.
+    fn check(&self, c: Claims) -> Result<Verified, ApiError> {
         if c.oid.is_empty() {
             return Err(ApiError::unauthenticated(
                 "Access token validation failure: the token names no object (oid).",
@@ -274,22 +293,26 @@ impl Keys {
             Some(t) => t.eq_ignore_ascii_case("app"),
             None => c.scp.is_none(),
         };
-        Ok(Principal {
-            kind: if app {
-                PrincipalKind::App
-            } else {
-                PrincipalKind::User
-            },
-            object_id: c.oid,
-            tenant_id: c.tid,
-            app_id: c.appid.or(c.azp),
-            scopes: c
-                .scp
-                .map(|s| s.split_whitespace().map(str::to_string).collect())
-                .unwrap_or_default(),
-            roles: c.roles,
-            directory_roles: c.wids,
-            display: c.upn.or(c.preferred_username).or(c.name),
+        Ok(Verified {
+            exp: c.exp,
+            nbf: c.nbf,
+            principal: std::sync::Arc::new(Principal {
+                kind: if app {
+                    PrincipalKind::App
+                } else {
+                    PrincipalKind::User
+                },
+                object_id: c.oid,
+                tenant_id: c.tid,
+                app_id: c.appid.or(c.azp),
+                scopes: c
+                    .scp
+                    .map(|s| s.split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default(),
+                roles: c.roles,
+                directory_roles: c.wids,
+                display: c.upn.or(c.preferred_username).or(c.name),
+            }),
         })
     }
 }
@@ -355,7 +378,7 @@ mod tests {
             .unwrap();
         let p = k.validate(&app, now()).unwrap();
         assert_eq!(
-            (p.kind, p.roles),
+            (p.kind, p.roles.clone()),
             (PrincipalKind::App, vec!["R".to_string()])
         );
     }

@@ -12,7 +12,10 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, body, response};
 
-async fn caller(s: &AppState, headers: &axum::http::HeaderMap) -> ApiResult<Principal> {
+async fn caller(
+    s: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> ApiResult<std::sync::Arc<Principal>> {
     let token = crate::handlers::bearer(headers)?;
     s.tokens.validate(token, s.wall_clock.now()).await
 }

@@ -105,7 +105,7 @@ struct Call {
     s: AppState,
     d: Dialect,
     ctx: RequestCtx,
-    caller: Principal,
+    caller: std::sync::Arc<Principal>,
     method: Method,
     path: String,
     raw_query: Option<String>,

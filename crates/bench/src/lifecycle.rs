@@ -65,9 +65,7 @@ impl Client {
         if body.is_some() {
             b = b.header("content-type", "application/json");
         }
-        let req = b.body(Body::from(
-            body.map(|v| v.to_string()).unwrap_or_default(),
-        ))?;
+        let req = b.body(Body::from(body.map(|v| v.to_string()).unwrap_or_default()))?;
         let res = self.router.clone().oneshot(req).await?;
         let status = res.status().as_u16();
         let bytes = res.into_body().collect().await?.to_bytes();
@@ -111,7 +109,10 @@ fn token(keys: &Keys, clock: &ManualClock, oid: &str, admin: bool) -> anyhow::Re
             scopes: if admin {
                 ADMIN_SCOPES.iter().map(|s| s.to_string()).collect()
             } else {
-                vec!["EntitlementManagement.ReadWrite.All".into(), "User.Read".into()]
+                vec![
+                    "EntitlementManagement.ReadWrite.All".into(),
+                    "User.Read".into(),
+                ]
             },
             wids: if admin {
                 vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.into()]
@@ -143,7 +144,11 @@ pub async fn run(a: LifecycleArgs) -> anyhow::Result<()> {
     let (bulk, _) = app(batch.clone(), keys.clone(), clock.clone());
     let t0 = Instant::now();
     let catalog = bulk
-        .created(&format!("/v1.0/{EM}/catalogs"), &admin, json!({"displayName": "Bench"}))
+        .created(
+            &format!("/v1.0/{EM}/catalogs"),
+            &admin,
+            json!({"displayName": "Bench"}),
+        )
         .await?["id"]
         .as_str()
         .context("id")?
@@ -166,7 +171,12 @@ pub async fn run(a: LifecycleArgs) -> anyhow::Result<()> {
     .await?;
     batch.flush().await?;
     let (_, resources) = bulk
-        .send("GET", &format!("/v1.0/{EM}/catalogs/{catalog}/resources"), &admin, None)
+        .send(
+            "GET",
+            &format!("/v1.0/{EM}/catalogs/{catalog}/resources"),
+            &admin,
+            None,
+        )
         .await?;
     let resource = resources["value"][0]["id"]
         .as_str()
@@ -264,7 +274,12 @@ pub async fn run(a: LifecycleArgs) -> anyhow::Result<()> {
             "assignment": {"accessPackageId": package, "assignmentPolicyId": policy}});
         let start = Instant::now();
         let (s, v) = client
-            .send("POST", &format!("/v1.0/{EM}/assignmentRequests"), &t, Some(body))
+            .send(
+                "POST",
+                &format!("/v1.0/{EM}/assignmentRequests"),
+                &t,
+                Some(body),
+            )
             .await?;
         times.push(start.elapsed());
         if s != 201 || v["state"] != json!("delivered") {

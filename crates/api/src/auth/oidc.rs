@@ -237,7 +237,7 @@ impl ExternalClaims {
 /// A verified token: who it speaks for and when it is valid.
 #[derive(Clone)]
 struct Verified {
-    principal: Principal,
+    principal: std::sync::Arc<Principal>,
     exp: i64,
     nbf: Option<i64>,
 }
@@ -484,14 +484,18 @@ impl ExternalIssuer {
             .ok_or_else(|| refused("the token has no 'exp' claim"))? as i64;
         let nbf = c.nbf.map(|n| n as i64);
         Ok(Verified {
-            principal: c.into_principal()?,
+            principal: std::sync::Arc::new(c.into_principal()?),
             exp,
             nbf,
         })
     }
 
     /// Checks a bearer token of this issuer and tells who it speaks for.
-    pub async fn validate(&self, token: &str, now: Timestamp) -> Result<Principal, ApiError> {
+    pub async fn validate(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<std::sync::Arc<Principal>, ApiError> {
         let cached = self
             .verified
             .lock()
@@ -557,7 +561,11 @@ impl Verifier {
     }
 
     /// Checks a bearer token and tells who it speaks for.
-    pub async fn validate(&self, token: &str, now: Timestamp) -> Result<Principal, ApiError> {
+    pub async fn validate(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<std::sync::Arc<Principal>, ApiError> {
         let Some(ext) = &self.external else {
             return self.keys.validate(token, now);
         };

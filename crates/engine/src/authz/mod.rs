@@ -439,7 +439,39 @@ pub enum ListScope {
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
     epoch: AtomicU64,
+    /// What the store holds, per principal.
     map: Mutex<HashMap<String, (u64, Arc<StoredRoles>)>>,
+    /// The grants computed for a token's identity (object, kind, scopes, roles, wids), so
+    /// that a request with a token already seen in this epoch pays a lookup only.
+    grants: Mutex<HashMap<u64, CachedGrants>>,
+}
+
+#[derive(Debug)]
+struct CachedGrants {
+    epoch: u64,
+    kind: PrincipalKind,
+    object_id: String,
+    scopes: Vec<String>,
+    roles: Vec<String>,
+    wids: Vec<String>,
+    grants: Arc<Grants>,
+}
+
+impl CachedGrants {
+    fn is_for(&self, p: &Principal) -> bool {
+        self.kind == p.kind
+            && self.object_id == p.object_id
+            && self.scopes == p.scopes
+            && self.roles == p.roles
+            && self.wids == p.directory_roles
+    }
+}
+
+/// The cache key of a principal: where it lives. The API keeps one principal per validated
+/// token (shared), so every request with that token finds the same entry; an entry is only
+/// used after [`CachedGrants::is_for`] compared what it was made for.
+fn fingerprint(p: &Principal) -> u64 {
+    std::ptr::from_ref(p) as usize as u64
 }
 
 const CACHE_LIMIT: usize = 8192;
@@ -461,6 +493,32 @@ impl Cache {
                 m.clear();
             }
             m.insert(oid.to_string(), (epoch, roles));
+        }
+    }
+    fn grants_of(&self, p: &Principal, key: u64) -> Option<Arc<Grants>> {
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        let m = self.grants.lock().ok()?;
+        m.get(&key)
+            .filter(|c| c.epoch == epoch && c.is_for(p))
+            .map(|c| c.grants.clone())
+    }
+    fn put_grants(&self, p: &Principal, key: u64, epoch: u64, grants: Arc<Grants>) {
+        if let Ok(mut m) = self.grants.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(
+                key,
+                CachedGrants {
+                    epoch,
+                    kind: p.kind,
+                    object_id: p.object_id.clone(),
+                    scopes: p.scopes.clone(),
+                    roles: p.roles.clone(),
+                    wids: p.directory_roles.clone(),
+                    grants,
+                },
+            );
         }
     }
 }
@@ -500,7 +558,7 @@ pub async fn stored_roles(tx: &mut dyn Tx, oid: &str) -> Result<StoredRoles> {
 impl Engine {
     /// The caller's grants (cached per principal until the next write), read through a
     /// transaction of its own.
-    pub async fn grants(&self, p: &Principal) -> Result<Grants> {
+    pub async fn grants(&self, p: &Principal) -> Result<Arc<Grants>> {
         if let Some(g) = self.cached_grants(p) {
             return Ok(g);
         }
@@ -508,23 +566,31 @@ impl Engine {
         self.grants_in(&mut *tx, p).await
     }
 
-    fn cached_grants(&self, p: &Principal) -> Option<Grants> {
+    fn cached_grants(&self, p: &Principal) -> Option<Arc<Grants>> {
         if p.is_system() {
-            return Some(Grants::new(p, &StoredRoles::default()));
+            return Some(Arc::new(Grants::new(p, &StoredRoles::default())));
         }
-        self.authz.get(&p.object_id).map(|s| Grants::new(p, &s))
+        self.authz.grants_of(p, fingerprint(p))
     }
 
     /// The caller's grants, read (on a cache miss) through `tx`: a use case that already holds
     /// the write transaction must not open another one.
-    pub async fn grants_in(&self, tx: &mut dyn Tx, p: &Principal) -> Result<Grants> {
+    pub async fn grants_in(&self, tx: &mut dyn Tx, p: &Principal) -> Result<Arc<Grants>> {
         if let Some(g) = self.cached_grants(p) {
             return Ok(g);
         }
         let epoch = self.authz.epoch.load(Ordering::SeqCst);
-        let s = Arc::new(stored_roles(tx, &p.object_id).await?);
-        self.authz.put(&p.object_id, epoch, s.clone());
-        Ok(Grants::new(p, &s))
+        let stored = match self.authz.get(&p.object_id) {
+            Some(s) => s,
+            None => {
+                let s = Arc::new(stored_roles(tx, &p.object_id).await?);
+                self.authz.put(&p.object_id, epoch, s.clone());
+                s
+            }
+        };
+        let g = Arc::new(Grants::new(p, &stored));
+        self.authz.put_grants(p, fingerprint(p), epoch, g.clone());
+        Ok(g)
     }
 
     /// Decides an operation for a caller. [`Check::IfOwn`] means the roles do not suffice but

@@ -35,8 +35,18 @@ fn expiry_work(a: &Assignment) -> Vec<DueWork> {
     };
     vec![
         DueWork::new(WorkKind::AssignmentExpiry, &a.id, end, None),
-        DueWork::new(WorkKind::ExpiryNotice14, &a.id, end.add(Duration::days(-14)), None),
-        DueWork::new(WorkKind::ExpiryNotice1, &a.id, end.add(Duration::days(-1)), None),
+        DueWork::new(
+            WorkKind::ExpiryNotice14,
+            &a.id,
+            end.add(Duration::days(-14)),
+            None,
+        ),
+        DueWork::new(
+            WorkKind::ExpiryNotice1,
+            &a.id,
+            end.add(Duration::days(-1)),
+            None,
+        ),
     ]
 }
 
