@@ -236,6 +236,9 @@ impl Engine {
                 .await?;
             for r in rows {
                 tx.delete(kind, &r.id).await?;
+                if kind == Kind::Policy {
+                    crate::lifecycle::auto::remember(&mut *tx, &r.id, None).await?;
+                }
             }
         }
         tx.unlink_all(Link::IncompatiblePackage, id).await?;

@@ -74,6 +74,7 @@ impl Engine {
         }
         user.created_date_time = self.now();
         tx.create(&user).await?;
+        self.reconcile_user(&mut *tx, &user).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -110,6 +111,7 @@ impl Engine {
             crate::subjects::refresh_from_user(&mut s, &user);
             tx.save(&s).await?;
         }
+        self.reconcile_user(&mut *tx, &user).await?;
         tx.commit().await?;
         Ok(user)
     }

@@ -14,7 +14,8 @@ fn is_guest(u: &User) -> bool {
         .is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
 }
 
-/// Whether `object_id` is in one of the subject sets (single users and direct group members;
+/// Whether `object_id` is in one of the subject sets (single users, direct group members, users
+/// that an attribute rule matches;
 /// manager- and sponsor-based sets need a request's context and never match here).
 pub async fn in_sets(tx: &mut dyn Tx, sets: &[SubjectSet], object_id: &str) -> Result<bool> {
     for s in sets {
@@ -32,6 +33,20 @@ pub async fn in_sets(tx: &mut dyn Tx, sets: &[SubjectSet], object_id: &str) -> R
                     .any(|m| m == object_id) =>
             {
                 return Ok(true);
+            }
+            (SubjectSetKind::AttributeRuleMembers, _) => {
+                let Some(rule) = s
+                    .membership_rule
+                    .as_deref()
+                    .and_then(|r| crate::rules::parse(r).ok())
+                else {
+                    continue;
+                };
+                if let Some(u) = tx.load::<User>(object_id).await?
+                    && crate::rules::matches(&rule, &u)
+                {
+                    return Ok(true);
+                }
             }
             _ => {}
         }

@@ -22,6 +22,7 @@ mod policies;
 mod requests;
 mod resources;
 mod roles;
+mod rules;
 mod subjects;
 
 pub use assignments::AssignmentDraft;

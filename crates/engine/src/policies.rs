@@ -62,7 +62,9 @@ impl Engine {
         policy.catalog_id = ap.catalog_id;
         policy.audit = Audit::new(self.now(), Some(actor(&mut *tx, p).await?));
         fill_ids(&mut policy);
+        crate::lifecycle::auto::check(&mut *tx, &policy).await?;
         tx.create(&policy).await?;
+        self.policy_written(&mut *tx, &policy).await?;
         tx.commit().await?;
         Ok(policy)
     }
@@ -117,7 +119,9 @@ impl Engine {
             .audit
             .touch(self.now(), Some(actor(&mut *tx, p).await?));
         fill_ids(&mut policy);
+        crate::lifecycle::auto::check(&mut *tx, &policy).await?;
         tx.save(&policy).await?;
+        self.policy_written(&mut *tx, &policy).await?;
         tx.commit().await?;
         Ok(policy)
     }
@@ -144,6 +148,7 @@ impl Engine {
             ));
         }
         tx.delete(Kind::Policy, id).await?;
+        crate::lifecycle::auto::remember(&mut *tx, id, None).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -72,7 +72,11 @@ fn refused(code: &'static str, message: impl Into<String>) -> Error {
 /// Separation of duties: a target who holds an access package this one declares incompatible,
 /// or is a member of an incompatible group, may not get it (not by request, not by an
 /// administrator).
-async fn check_incompatible(tx: &mut dyn Tx, package: &str, target: Option<&str>) -> Result<()> {
+pub(crate) async fn incompatible(
+    tx: &mut dyn Tx,
+    package: &str,
+    target: Option<&str>,
+) -> Result<()> {
     let Some(target) = target else {
         return Ok(());
     };
@@ -363,7 +367,7 @@ impl Engine {
                 ),
             ));
         }
-        check_incompatible(tx, &package, chain.subject.object_id.as_deref()).await?;
+        incompatible(tx, &package, chain.subject.object_id.as_deref()).await?;
         if user {
             check_requestor_input(&chain.policy, d, self.now())?;
         }

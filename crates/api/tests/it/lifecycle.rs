@@ -902,3 +902,120 @@ async fn the_audit_log_tells_what_happened() {
         .await;
     assert_eq!(bad.status, 400, "{}", bad.text);
 }
+
+#[tokio::test]
+async fn automatic_assignment_follows_the_attribute_rule() {
+    let w = world().await;
+    let user = |name: &'static str, department: &'static str| {
+        let app = &w.app;
+        async move {
+            let upn = format!("{}@contoso.test", name.to_lowercase());
+            let r = app
+                .post(
+                    "/v1.0/users",
+                    json!({"displayName": name, "userPrincipalName": upn, "department": department}),
+                )
+                .await;
+            TestApp::expect(r, 201).id()
+        }
+    };
+    let ann = user("Ann", "Sales").await;
+    let bob = user("Bob", "Marketing").await;
+    // The example of "Create an automatic assignment policy".
+    let body = json!({
+        "displayName": "Sales department users",
+        "description": "All users from sales department",
+        "allowedTargetScope": "specificDirectoryUsers",
+        "specificAllowedTargets": [{
+            "@odata.type": "#microsoft.graph.attributeRuleMembers",
+            "description": "All users from sales department",
+            "membershipRule": "(user.department -eq \"Sales\")"
+        }],
+        "automaticRequestSettings": {
+            "requestAccessForAllowedTargets": true,
+            "removeAccessWhenTargetLeavesAllowedTargets": true,
+            "gracePeriodBeforeAccessRemoval": "P7D"
+        },
+        "accessPackage": {"id": w.package}
+    });
+    // Only an administrator makes one.
+    let owner = w.app.user("Owner").await;
+    let catalog = TestApp::expect(
+        w.app
+            .get(&format!("{EM}/accessPackages/{}/catalog", w.package))
+            .await,
+        200,
+    )
+    .id();
+    w.app
+        .grant(
+            &owner,
+            accessd_testkit::roles::CATALOG_OWNER,
+            Some(&catalog),
+        )
+        .await;
+    let r = w
+        .app
+        .call_as(
+            &w.app.token_for(&owner),
+            "POST",
+            &format!("{EM}/assignmentPolicies"),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let mut bad = body.clone();
+    bad["specificAllowedTargets"][0]["membershipRule"] = json!("user.department -like \"S\"");
+    let r = w.app.post(&format!("{EM}/assignmentPolicies"), bad).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    TestApp::expect(
+        w.app
+            .post(&format!("{EM}/assignmentPolicies"), body.clone())
+            .await,
+        201,
+    );
+    assert_eq!(w.members().await, vec![ann.clone()]);
+    let again = w.app.post(&format!("{EM}/assignmentPolicies"), body).await;
+    assert_eq!(
+        (again.status, again.error_code().as_str()),
+        (400, "AutomaticPolicyExists")
+    );
+    // A new Sales user is assigned at once; the service made the request.
+    let carl = user("Carl", "Sales").await;
+    assert_eq!(w.members().await, sorted(vec![ann.clone(), carl.clone()]));
+    let reqs = TestApp::expect(w.app.get(&format!("{EM}/assignmentRequests")).await, 200);
+    assert_eq!(
+        reqs.values()
+            .iter()
+            .filter(|r| r["requestType"] == json!("systemAdd"))
+            .count(),
+        2
+    );
+    // Ann leaves Sales: her access goes after the grace period. Bob joins: his comes at once.
+    TestApp::expect(
+        w.app
+            .patch(
+                &format!("/v1.0/users/{ann}"),
+                json!({"department": "Marketing"}),
+            )
+            .await,
+        204,
+    );
+    TestApp::expect(
+        w.app
+            .patch(
+                &format!("/v1.0/users/{bob}"),
+                json!({"department": "Sales"}),
+            )
+            .await,
+        204,
+    );
+    assert_eq!(
+        w.members().await,
+        sorted(vec![ann.clone(), bob.clone(), carl.clone()])
+    );
+    w.app.advance("P6D").await;
+    assert!(w.members().await.contains(&ann));
+    w.app.advance("P1D").await;
+    assert_eq!(w.members().await, sorted(vec![bob, carl]));
+}

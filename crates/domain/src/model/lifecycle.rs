@@ -103,6 +103,8 @@ named_enum! {
         ApprovalEscalation = "approvalEscalation",
         /// An approval stage nobody decided in time: deny the request.
         ApprovalTimeout = "approvalTimeout",
+        /// A target that left an automatic policy's scope, after the grace period.
+        AutoRemoval = "autoRemoval",
     }
 }
 

@@ -130,6 +130,7 @@ impl Engine {
             WorkKind::ApprovalTimeout => {
                 self.time_out(tx, &w.subject_id, w.detail.as_deref()).await
             }
+            WorkKind::AutoRemoval => self.auto_remove(tx, &w.subject_id).await,
         }
     }
 

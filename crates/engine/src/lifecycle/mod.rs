@@ -9,6 +9,7 @@ use accessd_domain::{Assignment, AssignmentRequest, AssignmentState, RequestStat
 use crate::{Error, Result};
 
 pub mod approvals;
+pub mod auto;
 pub mod due;
 pub mod grant;
 
