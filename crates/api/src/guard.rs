@@ -35,6 +35,7 @@ pub fn res_of(kind: EKind) -> Res {
         EKind::DirectoryRoleAssignment => Res::DirectoryRoleAssignment,
         EKind::Approval | EKind::ApprovalStage | EKind::ApprovalStep => Res::Approval,
         EKind::AuditEvent => Res::Audit,
+        EKind::DeletedItem => Res::Group,
     }
 }
 
@@ -61,7 +62,9 @@ async fn obj_of(tx: &mut dyn Tx, ent: &Ent) -> ApiResult<Obj> {
             .map(|r| r.catalog_id),
         Ent::RoleAssignment(r) => r.catalog_id().map(str::to_string),
         Ent::Approval(a) => Some(a.catalog_id.clone()),
-        Ent::ApprovalStage(_) | Ent::ApprovalStep(_) | Ent::AuditEvent(_) => None,
+        Ent::ApprovalStage(_) | Ent::ApprovalStep(_) | Ent::AuditEvent(_) | Ent::DeletedItem(_) => {
+            None
+        }
         Ent::Subject(_)
         | Ent::User(_)
         | Ent::Group(_)

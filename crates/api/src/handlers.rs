@@ -946,6 +946,10 @@ async fn action(call: &Call, ent: Ent, name: &str, bytes: &[u8]) -> ApiResult<Re
                 ),
             ))
         }
+        (Ent::DeletedItem(x), "restore") => {
+            let g = e.restore_deleted_item(p, &x.id).await?;
+            Ok(call.ok_entity("groups/$entity", wire::directory::group_out(&g)))
+        }
         (ent, name) => Err(ApiError::no_route(&format!("{}/{name}", ent.kind().noun()))),
     }
 }
@@ -1155,6 +1159,7 @@ async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
                 Ent::User(u) => e.delete_user(p, &u.id).await?,
                 Ent::Group(g) => e.delete_group(p, &g.id).await?,
                 Ent::RoleAssignment(r) => e.delete_role_assignment(p, r.provider, &r.id).await?,
+                Ent::DeletedItem(x) => e.purge_deleted_item(p, &x.id).await?,
                 Ent::ResourceRoleScope(rs) => {
                     e.remove_role_scope(p, &rs.access_package_id, &rs.id)
                         .await?

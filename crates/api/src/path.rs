@@ -46,6 +46,8 @@ pub enum EKind {
     ApprovalStep,
     /// `directoryAudit`: a record of the audit log.
     AuditEvent,
+    /// A deleted directory object (`/directory/deletedItems`).
+    DeletedItem,
 }
 
 impl EKind {
@@ -74,6 +76,7 @@ impl EKind {
             EKind::EmRoleAssignment | EKind::DirectoryRoleAssignment => Kind::RoleAssignment,
             EKind::Approval => Kind::Approval,
             EKind::AuditEvent => Kind::AuditEvent,
+            EKind::DeletedItem => Kind::DeletedItem,
             EKind::ApprovalStage | EKind::ApprovalStep => return None,
             EKind::DirectoryObject
             | EKind::Question
@@ -109,6 +112,7 @@ impl EKind {
             EKind::ApprovalStage => "approvalStage",
             EKind::ApprovalStep => "approvalStep",
             EKind::AuditEvent => "directoryAudit",
+            EKind::DeletedItem => "directoryObject",
         }
     }
 
@@ -151,6 +155,7 @@ impl EKind {
             EKind::ApprovalStage => "approval stage",
             EKind::ApprovalStep => "approval step",
             EKind::AuditEvent => "audit record",
+            EKind::DeletedItem => "deleted item",
         }
     }
 
@@ -199,6 +204,7 @@ impl EKind {
             (EKind::Group, _) => "groups",
             (EKind::DirectoryObject, _) => "directoryObjects",
             (EKind::AuditEvent, _) => "auditLogs/directoryAudits",
+            (EKind::DeletedItem, _) => "directory/deletedItems",
             (EKind::Approval, _) => {
                 "identityGovernance/entitlementManagement/accessPackageAssignmentApprovals"
             }
@@ -236,6 +242,7 @@ pub enum Ent {
     ApprovalStage(StageState),
     ApprovalStep(StageState),
     AuditEvent(AuditEvent),
+    DeletedItem(DeletedItem),
 }
 
 impl Ent {
@@ -267,6 +274,7 @@ impl Ent {
             Ent::ApprovalStage(_) => EKind::ApprovalStage,
             Ent::ApprovalStep(_) => EKind::ApprovalStep,
             Ent::AuditEvent(_) => EKind::AuditEvent,
+            Ent::DeletedItem(_) => EKind::DeletedItem,
         }
     }
 
@@ -293,6 +301,7 @@ impl Ent {
             Ent::Approval(x) => &x.id,
             Ent::ApprovalStage(x) | Ent::ApprovalStep(x) => &x.id,
             Ent::AuditEvent(x) => &x.id,
+            Ent::DeletedItem(x) => &x.id,
         }
     }
 
@@ -322,6 +331,7 @@ impl Ent {
             Ent::Approval(a) => wire::approvals::approval_out(a),
             Ent::ApprovalStage(s) | Ent::ApprovalStep(s) => wire::approvals::stage_out(d, s, None),
             Ent::AuditEvent(e) => wire::audit::event_out(e),
+            Ent::DeletedItem(x) => wire::directory::deleted_out(x),
             Ent::StageSetting(s) => {
                 let mut m = match wire::policy::stage_setting_out(s) {
                     Json::Object(m) => m,
@@ -359,6 +369,7 @@ impl Ent {
             }
             EKind::Approval => Ent::Approval(decode(row)?),
             EKind::AuditEvent => Ent::AuditEvent(decode(row)?),
+            EKind::DeletedItem => Ent::DeletedItem(decode(row)?),
             other => {
                 return Err(ApiError::internal(format!(
                     "{other:?} is not stored on its own"
@@ -479,6 +490,7 @@ fn column_value(ent: &Ent, col: &str) -> Option<String> {
         (Ent::ResourceRoleScope(x), "access_package_id") => Some(x.access_package_id.clone()),
         (Ent::RoleAssignment(x), "provider") => Some(x.provider.as_str().to_string()),
         (Ent::AuditEvent(x), "category") => Some(x.category.clone()),
+        (Ent::DeletedItem(x), "kind") => Some(x.kind.as_str().to_string()),
         _ => None,
     }
 }
@@ -883,6 +895,7 @@ const ACTIONS: &[(EKind, &str)] = &[
     (EKind::Request, "resume"),
     (EKind::Assignment, "reprocess"),
     (EKind::AccessPackage, "getApplicablePolicyRequirements"),
+    (EKind::DeletedItem, "restore"),
 ];
 
 /// Resolves the segments after the version.
@@ -948,6 +961,20 @@ pub async fn resolve(tx: &mut dyn Tx, d: Dialect, segs: &[String]) -> Result<Tar
                 return resolve_from_key(tx, d, c, k, &segs[i..]).await;
             }
             c
+        }
+        "directory" => {
+            match segs.get(1).map(String::as_str) {
+                Some("deletedItems") => {}
+                Some(other) => return Err(seg_err(other)),
+                None => return Err(seg_err("directory")),
+            }
+            i = 2;
+            Coll {
+                kind: EKind::DeletedItem,
+                scope: Scope::All,
+                parent: None,
+                context: "directory/deletedItems".into(),
+            }
         }
         "auditLogs" => {
             match segs.get(1).map(String::as_str) {
@@ -1116,12 +1143,17 @@ fn walk_collection<'a>(
         }
         // An OData cast narrows a collection of directory objects: members/microsoft.graph.user.
         if let Some(t) = seg.strip_prefix("microsoft.graph.") {
+            let mut c = coll.clone();
             let narrowed = match (coll.kind, t) {
                 (EKind::DirectoryObject | EKind::User, "user") => EKind::User,
                 (EKind::DirectoryObject | EKind::Group, "group") => EKind::Group,
+                // `directory/deletedItems/microsoft.graph.group`: the deleted groups.
+                (EKind::DeletedItem, "group") => {
+                    c.scope = Scope::Eq("kind", "group".into());
+                    EKind::DeletedItem
+                }
                 _ => return Err(ApiError::no_route(seg)),
             };
-            let mut c = coll.clone();
             c.kind = narrowed;
             c.context = format!("{}/{seg}", c.context);
             return walk_collection(tx, d, &mut c, &rest[1..]).await;

@@ -344,6 +344,16 @@ impl Entity for AuditEvent {
     }
 }
 
+impl Entity for DeletedItem {
+    const KIND: Kind = Kind::DeletedItem;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![s(self.kind.as_str()), ts(&self.deleted_date_time)]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,7 @@ pub enum Kind {
     Approval,
     DueWork,
     AuditEvent,
+    DeletedItem,
 }
 
 /// The type of an index column.
@@ -96,6 +97,7 @@ impl Kind {
         Kind::Approval,
         Kind::DueWork,
         Kind::AuditEvent,
+        Kind::DeletedItem,
     ];
 
     /// The table that holds this kind.
@@ -122,6 +124,7 @@ impl Kind {
             Kind::Approval => "approvals",
             Kind::DueWork => "due_work",
             Kind::AuditEvent => "audit_events",
+            Kind::DeletedItem => "deleted_items",
         }
     }
 
@@ -266,6 +269,7 @@ impl Kind {
                 text("activity_display_name"),
                 text("correlation_id"),
             ],
+            Kind::DeletedItem => cols![text("kind"), text("deleted_date_time")],
         }
     }
 }

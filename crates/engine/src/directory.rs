@@ -2,7 +2,9 @@
 
 use accessd_domain::query::{Expr, Query};
 use accessd_domain::store::{Kind, Link, Tx, TxExt};
-use accessd_domain::{DirectoryObjectKind, Group, Principal, Subject, User, new_id};
+use accessd_domain::{
+    DeletedItem, DirectoryObjectKind, Duration, Group, Principal, Subject, User, WorkKind, new_id,
+};
 
 use crate::authz::{Obj, Op, Res};
 use crate::{Engine, Error, Result};
@@ -169,35 +171,82 @@ impl Engine {
         Ok(group)
     }
 
+    /// Deletes a group as Entra does: it moves to the deleted items, restorable for 30 days
+    /// with its memberships (a group that is a catalog's resource can be deleted too; what an
+    /// access package grants in it then fails to be delivered until it is restored).
     pub async fn delete_group(&self, p: &Principal, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        if !tx.exists(Kind::Group, id).await? {
-            return Err(Error::not_found("group", id));
-        }
+        let group = tx
+            .load::<Group>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("group", id))?;
         self.group_access(&mut *tx, p, Op::Delete, id).await?;
-        let in_catalog = tx
-            .count(
-                Kind::Resource,
-                Some(&Expr::and(vec![
-                    Expr::col_eq("origin_id", id),
-                    Expr::col_eq("origin_system", "AadGroup"),
-                ])),
-            )
+        let now = self.now();
+        let object = serde_json::to_value(&group)
+            .map_err(|e| Error::Store(accessd_domain::StoreError::Other(e.to_string())))?;
+        tx.delete(Kind::Group, id).await?;
+        tx.create(&DeletedItem {
+            id: id.to_string(),
+            kind: DirectoryObjectKind::Group,
+            object,
+            deleted_date_time: now,
+        })
+        .await?;
+        crate::lifecycle::due::schedule(
+            &mut *tx,
+            WorkKind::DeletedItemPurge,
+            id,
+            now.add(Duration::days(DELETED_ITEMS_KEPT_DAYS)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /directory/deletedItems/{id}/restore`: the group comes back, with its members.
+    pub async fn restore_deleted_item(&self, p: &Principal, id: &str) -> Result<Group> {
+        let mut tx = self.begin().await?;
+        let item = tx
+            .load::<DeletedItem>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("deleted item", id))?;
+        self.authorize_in(&mut *tx, p, Op::Update, Res::Group, &Obj::new(id))
             .await?;
-        if in_catalog > 0 {
-            return Err(Error::refused(
-                "InvalidDeleteResourceHasEntitlements",
-                format!(
-                    "The group '{id}' is a resource in a catalog; remove it from the catalog first."
-                ),
+        let group: Group = serde_json::from_value(item.object)
+            .map_err(|e| Error::Store(accessd_domain::StoreError::Other(e.to_string())))?;
+        if object_kind(&mut *tx, id).await?.is_some() {
+            return Err(dir_invalid(
+                "id",
+                format!("Another object with the id '{id}' already exists."),
             ));
         }
-        tx.delete(Kind::Group, id).await?;
-        tx.unlink_all(Link::GroupMember, id).await?;
-        tx.unlink_all(Link::GroupOwner, id).await?;
-        tx.unlink_all(Link::IncompatibleGroup, id).await?;
-        crate::roles::remove_principal_roles(&mut *tx, id).await?;
+        tx.delete(Kind::DeletedItem, id).await?;
+        tx.create(&group).await?;
+        crate::lifecycle::due::unschedule(&mut *tx, id, &[WorkKind::DeletedItemPurge]).await?;
         tx.commit().await?;
+        Ok(group)
+    }
+
+    /// `DELETE /directory/deletedItems/{id}`: gone for good, now.
+    pub async fn purge_deleted_item(&self, p: &Principal, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !tx.exists(Kind::DeletedItem, id).await? {
+            return Err(Error::not_found("deleted item", id));
+        }
+        self.authorize_in(&mut *tx, p, Op::Delete, Res::Group, &Obj::new(id))
+            .await?;
+        purge(&mut *tx, id).await?;
+        crate::lifecycle::due::unschedule(&mut *tx, id, &[WorkKind::DeletedItemPurge]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Due work: a deleted item's 30 days are over.
+    pub(crate) async fn purge_due(&self, tx: &mut dyn Tx, id: &str) -> Result<()> {
+        if tx.exists(Kind::DeletedItem, id).await? {
+            purge(tx, id).await?;
+        }
         Ok(())
     }
 
@@ -340,4 +389,17 @@ impl Engine {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// How long Entra keeps deleted groups restorable.
+pub const DELETED_ITEMS_KEPT_DAYS: i64 = 30;
+
+/// Deletes a deleted item for good, with its memberships and role assignments.
+async fn purge(tx: &mut dyn Tx, id: &str) -> Result<()> {
+    tx.delete(Kind::DeletedItem, id).await?;
+    tx.unlink_all(Link::GroupMember, id).await?;
+    tx.unlink_all(Link::GroupOwner, id).await?;
+    tx.unlink_all(Link::IncompatibleGroup, id).await?;
+    crate::roles::remove_principal_roles(tx, id).await?;
+    Ok(())
 }

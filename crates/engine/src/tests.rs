@@ -324,14 +324,11 @@ async fn delivery_follows_role_scopes_and_state() {
     let a: Assignment = r.load(&aid).await.unwrap().unwrap();
     assert_eq!(a.state, AssignmentState::Expired);
     drop(r);
-    // The group cannot go while it is a catalog resource.
-    assert!(matches!(
-        e.delete_group(&p, "g1").await,
-        Err(Error::Invalid {
-            code: "InvalidDeleteResourceHasEntitlements",
-            ..
-        })
-    ));
+    // The group can go while it is a catalog resource (to the deleted items, as in Entra).
+    e.delete_group(&p, "g1").await.unwrap();
+    let mut r = e.store().read().await.unwrap();
+    assert!(r.exists(Kind::DeletedItem, "g1").await.unwrap());
+    assert!(!r.exists(Kind::Group, "g1").await.unwrap());
 }
 
 fn self_service(package_id: &str, scope: TargetScope, approval: bool) -> Policy {

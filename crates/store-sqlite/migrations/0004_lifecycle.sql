@@ -1,7 +1,8 @@
 -- accessd schema, version 4: the lifecycle engine. Approvals of assignment requests (one per
 -- request, same id, with its stages in the document), the durable table of work that falls due
 -- (expiry, escalation, automatic denial, future starts, notifications), read in due order, and
--- the audit log of entitlement management.
+-- the audit log of entitlement management, and the directory's deleted items (restorable for
+-- 30 days).
 
 CREATE TABLE approvals (
     id TEXT PRIMARY KEY NOT NULL,
@@ -36,3 +37,12 @@ CREATE TABLE audit_events (
 ) STRICT;
 CREATE INDEX audit_events_activity_date_time ON audit_events (activity_date_time, id);
 CREATE INDEX audit_events_correlation_id ON audit_events (correlation_id, id);
+
+CREATE TABLE deleted_items (
+    id TEXT PRIMARY KEY NOT NULL,
+    version INTEGER NOT NULL,
+    kind TEXT,
+    deleted_date_time TEXT,
+    data TEXT NOT NULL
+) STRICT;
+CREATE INDEX deleted_items_kind ON deleted_items (kind, id);

@@ -1177,6 +1177,9 @@ static AUDIT: &[Entry] = &[
     ),
 ];
 
+/// Deleted items: their id.
+static DELETED_ITEM: &[Entry] = &[e("id", Both, Col("id"), Guid, ID, true)];
+
 /// Approvals: only their id is a property.
 static APPROVAL: &[Entry] = &[e("id", Both, Col("id"), Guid, ID, true)];
 
@@ -1245,6 +1248,7 @@ fn table(kind: EKind) -> &'static [Entry] {
         | EKind::DirectoryRoleDefinition
         | EKind::ApprovalStage
         | EKind::ApprovalStep => &[],
+        EKind::DeletedItem => DELETED_ITEM,
     }
 }
 

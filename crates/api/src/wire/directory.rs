@@ -1,6 +1,6 @@
 //! Users and groups (the same in both dialects).
 
-use accessd_domain::{Group, Timestamp, User};
+use accessd_domain::{DeletedItem, Group, Timestamp, User};
 use serde_json::{Map, Value};
 
 use super::{In, Out, set};
@@ -100,4 +100,18 @@ pub fn group_out(g: &Group) -> Map<String, Value> {
         .opt("visibility", g.visibility.clone())
         .ts("createdDateTime", Some(&g.created_date_time))
         .done()
+}
+
+/// A deleted item: the object as it was, with when it was deleted.
+pub fn deleted_out(x: &DeletedItem) -> Map<String, Value> {
+    let mut m = match serde_json::from_value::<Group>(x.object.clone()) {
+        Ok(g) => group_out(&g),
+        Err(_) => Map::new(),
+    };
+    m.insert("id".into(), Value::String(x.id.clone()));
+    m.insert(
+        "deletedDateTime".into(),
+        Value::String(x.deleted_date_time.to_wire()),
+    );
+    m
 }

@@ -543,9 +543,19 @@ async fn select_returns_only_the_named_properties() {
 }
 
 #[tokio::test]
-async fn a_group_that_is_a_catalog_resource_cannot_be_deleted() {
+async fn a_deleted_group_is_kept_for_thirty_days_and_can_be_restored() {
     let app = TestApp::spawn().await;
     let g = app.group("Sales").await;
+    let ann = app.user("Ann").await;
+    TestApp::expect(
+        app.post(
+            &format!("/v1.0/groups/{g}/members/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{ann}")}),
+        )
+        .await,
+        204,
+    );
+    // Entra lets a group be deleted even while it is a catalog's resource.
     let c = app.catalog("C").await;
     let r = app
         .post(
@@ -554,15 +564,63 @@ async fn a_group_that_is_a_catalog_resource_cannot_be_deleted() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let r = app.delete(&format!("/v1.0/groups/{g}")).await;
-    assert_eq!(r.status, 400, "{}", r.text);
-    assert_eq!(r.error_code(), "InvalidDeleteResourceHasEntitlements");
-    assert!(message(&r).contains(&g), "{}", r.text);
-    let r = TestApp::expect(app.get(&format!("/v1.0/groups/{g}")).await, 200);
-    assert_eq!(r.body["displayName"], json!("Sales"));
-    // A group outside any catalog can go.
+    TestApp::expect(app.delete(&format!("/v1.0/groups/{g}")).await, 204);
+    let gone = app.get(&format!("/v1.0/groups/{g}")).await;
+    assert_eq!(gone.status, 404);
+    let d = TestApp::expect(
+        app.get(&format!("/v1.0/directory/deletedItems/{g}")).await,
+        200,
+    );
+    assert_eq!(d.body["displayName"], json!("Sales"));
+    assert_eq!(d.body["deletedDateTime"], json!("2030-01-01T08:00:00Z"));
+    let groups = TestApp::expect(
+        app.get("/v1.0/directory/deletedItems/microsoft.graph.group")
+            .await,
+        200,
+    );
+    assert_eq!(groups.values().len(), 1);
+    // Restored, with its members.
+    let r = app
+        .post(
+            &format!("/v1.0/directory/deletedItems/{g}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["id"], json!(g));
+    assert_eq!(app.members(&g).await, vec![ann.clone()]);
+    let nothing = app.get(&format!("/v1.0/directory/deletedItems/{g}")).await;
+    assert_eq!(nothing.status, 404);
+    // Deleted again and left alone: after 30 days it is gone for good.
+    TestApp::expect(app.delete(&format!("/v1.0/groups/{g}")).await, 204);
+    app.advance("P29D").await;
+    TestApp::expect(
+        app.get(&format!("/v1.0/directory/deletedItems/{g}")).await,
+        200,
+    );
+    app.advance("P1D").await;
+    let purged = app.get(&format!("/v1.0/directory/deletedItems/{g}")).await;
+    assert_eq!(purged.status, 404, "{}", purged.text);
+    let memberships = TestApp::expect(app.get(&format!("/v1.0/users/{ann}/memberOf")).await, 200);
+    assert!(memberships.values().is_empty());
+    // A plain user can do none of it.
     let free = app.group("Free").await;
     TestApp::expect(app.delete(&format!("/v1.0/groups/{free}")).await, 204);
+    let token = app.token_for(&ann);
+    let r = app
+        .call_as(
+            &token,
+            "POST",
+            &format!("/v1.0/directory/deletedItems/{free}/restore"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    TestApp::expect(
+        app.delete(&format!("/v1.0/directory/deletedItems/{free}"))
+            .await,
+        204,
+    );
 }
 
 #[tokio::test]

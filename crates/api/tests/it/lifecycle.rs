@@ -1019,3 +1019,46 @@ async fn automatic_assignment_follows_the_attribute_rule() {
     w.app.advance("P1D").await;
     assert_eq!(w.members().await, sorted(vec![bob, carl]));
 }
+
+#[tokio::test]
+async fn a_deleted_group_fails_delivery_until_it_is_restored_and_reprocessed() {
+    let w = world().await;
+    let pol = w.policy(json!({"type": "noExpiration"}), vec![]).await;
+    let ann = w.app.user("Ann").await;
+    TestApp::expect(w.request(&ann, &pol, json!({})).await, 201);
+    TestApp::expect(
+        w.app.delete(&format!("/v1.0/groups/{}", w.group)).await,
+        204,
+    );
+    // Bob asks while the group is gone: nothing can be delivered.
+    let bob = w.app.user("Bob").await;
+    let r = TestApp::expect(w.request(&bob, &pol, json!({})).await, 201);
+    assert_eq!(
+        (r.body["state"].clone(), r.body["status"].clone()),
+        (json!("deliveryFailed"), json!("DeliveryFailed")),
+        "{}",
+        r.text
+    );
+    let a = w.assignment_of(&r.id()).await.unwrap();
+    assert_eq!(a["state"], json!("deliveryFailed"));
+    // Restored, the group has Ann again; reprocessing Bob's request delivers it.
+    let restored = w
+        .app
+        .post(
+            &format!("/v1.0/directory/deletedItems/{}/restore", w.group),
+            json!({}),
+        )
+        .await;
+    assert_eq!(restored.status, 200, "{}", restored.text);
+    assert_eq!(w.members().await, vec![ann.clone()]);
+    let rp = w
+        .app
+        .post(
+            &format!("{EM}/assignmentRequests/{}/reprocess", r.id()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(rp.status, 202, "{}", rp.text);
+    assert_eq!(w.request_state(&r.id()).await.0, "delivered");
+    assert_eq!(w.members().await, sorted(vec![ann, bob]));
+}

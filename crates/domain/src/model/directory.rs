@@ -63,3 +63,14 @@ impl DirectoryObjectKind {
         }
     }
 }
+
+/// A directory object deleted but still restorable (`/directory/deletedItems`): Entra keeps
+/// deleted groups for 30 days. Its memberships stay recorded, so a restore brings them back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletedItem {
+    pub id: String,
+    pub kind: DirectoryObjectKind,
+    /// The object as it was stored.
+    pub object: serde_json::Value,
+    pub deleted_date_time: Timestamp,
+}

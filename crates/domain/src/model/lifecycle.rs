@@ -105,6 +105,8 @@ named_enum! {
         ApprovalTimeout = "approvalTimeout",
         /// A target that left an automatic policy's scope, after the grace period.
         AutoRemoval = "autoRemoval",
+        /// A deleted directory object's 30 days are over: it goes for good.
+        DeletedItemPurge = "deletedItemPurge",
     }
 }
 

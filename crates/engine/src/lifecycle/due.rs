@@ -131,6 +131,7 @@ impl Engine {
                 self.time_out(tx, &w.subject_id, w.detail.as_deref()).await
             }
             WorkKind::AutoRemoval => self.auto_remove(tx, &w.subject_id).await,
+            WorkKind::DeletedItemPurge => self.purge_due(tx, &w.subject_id).await,
         }
     }
 
