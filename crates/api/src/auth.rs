@@ -35,6 +35,8 @@ pub struct Keys {
     pub tenant_id: String,
     pub issuer: String,
     pub public_pem: String,
+    /// The public key as a JSON Web Key (what the built-in provider's JWKS lists).
+    pub jwk: serde_json::Value,
     /// Claims of tokens whose signature, audience and issuer were already checked (ECDSA
     /// verification costs more than the rest of a typical read); lifetimes are checked each time.
     verified: std::sync::Mutex<std::collections::HashMap<String, Verified>>,
@@ -107,6 +109,11 @@ pub struct TokenRequest {
     pub wids: Vec<String>,
     pub display: Option<String>,
     pub lifetime_seconds: i64,
+    /// The client application's id (`appid`/`azp`); for app-only tokens it defaults to the
+    /// object id.
+    pub client_id: Option<String>,
+    /// The user's display name (`name`).
+    pub name: Option<String>,
 }
 
 impl Keys {
@@ -153,16 +160,32 @@ impl Keys {
             .map_err(|e| format!("signing key: {e}"))?;
         let decoding = DecodingKey::from_ec_pem(public_pem.as_bytes())
             .map_err(|e| format!("public key: {e}"))?;
+        let jwk = {
+            use base64::Engine as _;
+            let raw = kp.public_key_raw();
+            // An uncompressed P-256 point: 0x04, then x and y, 32 bytes each.
+            if raw.len() != 65 || raw[0] != 4 {
+                return Err("stored signing key is not a P-256 key".into());
+            }
+            let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+            serde_json::json!({"kty": "EC", "crv": "P-256", "x": b64(&raw[1..33]), "y": b64(&raw[33..])})
+        };
         let digest = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
             public_pem.hash(&mut h);
             h.finish()
         };
+        let kid = format!("{digest:016x}");
+        let mut jwk = jwk;
+        jwk["use"] = "sig".into();
+        jwk["alg"] = "ES256".into();
+        jwk["kid"] = kid.clone().into();
         Ok(Keys {
             encoding,
             decoding,
-            kid: format!("{digest:016x}"),
+            jwk,
+            kid,
             tenant_id: tenant_id.to_string(),
             issuer: format!("https://login.microsoftonline.com/{tenant_id}/v2.0"),
             public_pem,
@@ -195,16 +218,24 @@ impl Keys {
                 }
                 .into(),
             ),
-            appid: (kind == PrincipalKind::App).then(|| req.object_id.clone()),
-            azp: None,
+            appid: req
+                .client_id
+                .clone()
+                .or_else(|| (kind == PrincipalKind::App).then(|| req.object_id.clone())),
+            azp: req.client_id.clone(),
             upn: None,
             preferred_username: req.display.clone(),
-            name: None,
+            name: req.name.clone(),
             ver: Some("2.0".into()),
         };
+        self.sign(&claims)
+    }
+
+    /// Signs any claims with the key (ES256, this key's `kid`).
+    pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, String> {
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|e| e.to_string())
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
     }
 
     /// Checks a token's signature, audience and issuer; returns its claims.

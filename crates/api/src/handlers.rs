@@ -29,6 +29,21 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi/v1.0.json", get(openapi_v1))
         .route("/openapi/beta.json", get(openapi_beta))
         .route("/_accessd/clock", any(crate::emulator::clock))
+        // The built-in identity provider (crate::idp).
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(crate::idp::openid_configuration),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(crate::idp::jwks))
+        .route(
+            "/{tenant}/oauth2/v2.0/token",
+            axum::routing::post(crate::idp::token),
+        )
+        .route(
+            "/common/discovery/instance",
+            get(crate::idp::instance_discovery),
+        )
+        .route("/common/userrealm/{username}", get(crate::idp::user_realm))
         .route("/v1.0", any(graph_v1))
         .route("/v1.0/", any(graph_v1))
         .route("/v1.0/{*rest}", any(graph_v1))
@@ -242,6 +257,18 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
 async fn route(mut call: Call, segs: Vec<String>, bytes: Vec<u8>) -> ApiResult<Response> {
     if segs.first().map(String::as_str) == Some("me") {
         return me(&call, &segs[1..]).await;
+    }
+    if segs.first().is_some_and(|f| crate::apps::serves(f)) {
+        let c = crate::apps::AppsCall {
+            s: &call.s,
+            d: call.d,
+            ctx: &call.ctx,
+            caller: &call.caller,
+            method: &call.method,
+            headers: &call.headers,
+            raw_query: call.raw_query.as_deref(),
+        };
+        return crate::apps::route(c, &segs, &bytes).await;
     }
     let s = call.s.clone();
     let d = call.d;
@@ -778,7 +805,8 @@ async fn post(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> 
                         u.id = id;
                     }
                     wire::directory::user_in(In(&b), &mut u);
-                    let u = s.engine.create_user(p, u).await?;
+                    let pw = wire::directory::password_in(In(&b));
+                    let u = s.engine.create_user(p, u, pw.as_deref()).await?;
                     Ok(call.created(EKind::User, &u.id, wire::directory::user_out(&u)))
                 }
                 EKind::Group if coll.parent.is_none() => {
@@ -1048,11 +1076,17 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
         }
         Ent::User(u) => {
             let b = parse_body(call, bytes, "user", &NO_EXTRAS)?;
+            let pw = wire::directory::password_in(In(&b));
             s.engine
-                .update_user(p, &u.id, |x| {
-                    wire::directory::user_in(In(&b), x);
-                    Ok(())
-                })
+                .update_user(
+                    p,
+                    &u.id,
+                    |x| {
+                        wire::directory::user_in(In(&b), x);
+                        Ok(())
+                    },
+                    pw.as_deref(),
+                )
                 .await?;
             Ok(response::no_content())
         }

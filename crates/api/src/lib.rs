@@ -11,6 +11,7 @@ use accessd_domain::{Clock, Store};
 use accessd_engine::Engine;
 use axum::Router;
 
+mod apps;
 pub mod auth;
 mod body;
 pub mod edm;
@@ -18,6 +19,7 @@ mod emulator;
 pub mod error;
 mod guard;
 mod handlers;
+mod idp;
 mod list;
 pub mod middleware;
 mod path;

@@ -175,6 +175,8 @@ async fn load(a: LoadArgs) -> anyhow::Result<()> {
                 wids: vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.to_string()],
                 display: Some("admin@accessd.bench".into()),
                 lifetime_seconds: 3600,
+                client_id: None,
+                name: None,
             },
             clock.now(),
         )

@@ -52,9 +52,23 @@ pub(crate) async fn object_kind(tx: &mut dyn Tx, id: &str) -> Result<Option<Dire
 }
 
 impl Engine {
-    pub async fn create_user(&self, p: &Principal, mut user: User) -> Result<User> {
+    /// Creates a user; `password` (from `passwordProfile`) is kept as a hash, for the built-in
+    /// token endpoint.
+    pub async fn create_user(
+        &self,
+        p: &Principal,
+        mut user: User,
+        password: Option<&str>,
+    ) -> Result<User> {
         required(&user.display_name, "displayName")?;
         required(&user.user_principal_name, "userPrincipalName")?;
+        let hash = match password {
+            Some(pw) => {
+                crate::apps::check_password_complexity(pw)?;
+                Some(crate::apps::hash_secret(pw)?)
+            }
+            None => None,
+        };
         let mut tx = self.begin().await?;
         self.authorize_in(&mut *tx, p, Op::Create, Res::User, &Obj::default())
             .await?;
@@ -76,17 +90,33 @@ impl Engine {
         }
         user.created_date_time = self.now();
         tx.create(&user).await?;
+        if let Some(h) = hash {
+            crate::apps::write_password(&mut *tx, &user.id, h, user.created_date_time).await?;
+        }
         self.reconcile_user(&mut *tx, &user).await?;
         tx.commit().await?;
         Ok(user)
     }
 
-    /// Applies `change` to the user and keeps the entitlement-management subject that mirrors
-    /// it in step.
-    pub async fn update_user<F>(&self, p: &Principal, id: &str, change: F) -> Result<User>
+    /// Applies `change` to the user (and sets its password, if one is given) and keeps the
+    /// entitlement-management subject that mirrors it in step.
+    pub async fn update_user<F>(
+        &self,
+        p: &Principal,
+        id: &str,
+        change: F,
+        password: Option<&str>,
+    ) -> Result<User>
     where
         F: FnOnce(&mut User) -> Result<()> + Send,
     {
+        let hash = match password {
+            Some(pw) => {
+                crate::apps::check_password_complexity(pw)?;
+                Some(crate::apps::hash_secret(pw)?)
+            }
+            None => None,
+        };
         let mut tx = self.begin().await?;
         self.authorize_in(&mut *tx, p, Op::Update, Res::User, &Obj::new(id))
             .await?;
@@ -109,6 +139,9 @@ impl Engine {
             ));
         }
         tx.save(&user).await?;
+        if let Some(h) = hash {
+            crate::apps::write_password(&mut *tx, id, h, self.now()).await?;
+        }
         if let Some(mut s) = tx.load::<Subject>(id).await? {
             crate::subjects::refresh_from_user(&mut s, &user);
             tx.save(&s).await?;
@@ -125,6 +158,7 @@ impl Engine {
         if !tx.delete(Kind::User, id).await? {
             return Err(Error::not_found("user", id));
         }
+        tx.delete(Kind::Credential, id).await?;
         tx.unlink_all(Link::GroupMember, id).await?;
         tx.unlink_all(Link::GroupOwner, id).await?;
         crate::roles::remove_principal_roles(&mut *tx, id).await?;

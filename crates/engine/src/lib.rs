@@ -9,6 +9,7 @@ use std::sync::Arc;
 use accessd_domain::store::{Store, StoreError, Tx};
 use accessd_domain::{Clock, Principal, Timestamp};
 
+pub mod apps;
 mod assignments;
 pub mod audit;
 pub mod authz;
@@ -25,6 +26,7 @@ mod roles;
 mod rules;
 mod subjects;
 
+pub use apps::{AppDraft, SignInError};
 pub use assignments::AssignmentDraft;
 pub use eligibility::{allowed_packages, applicable_policies, in_sets, is_allowed_requestor};
 pub use lifecycle::approvals::Decision;

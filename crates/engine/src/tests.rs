@@ -109,7 +109,7 @@ fn policy(package_id: &str) -> Policy {
 async fn delete_refusals_follow_the_real_service() {
     let e = engine().await;
     let p = admin();
-    e.create_user(&p, user("u1")).await.unwrap();
+    e.create_user(&p, user("u1"), None).await.unwrap();
     let c = e.create_catalog(&p, catalog()).await.unwrap();
     let ap = e.create_access_package(&p, package(&c.id)).await.unwrap();
     let pol = e.create_policy(&p, policy(&ap.id)).await.unwrap();
@@ -167,7 +167,7 @@ async fn delete_refusals_follow_the_real_service() {
 async fn ids_must_agree_and_exist() {
     let e = engine().await;
     let p = admin();
-    e.create_user(&p, user("u1")).await.unwrap();
+    e.create_user(&p, user("u1"), None).await.unwrap();
     let c = e.create_catalog(&p, catalog()).await.unwrap();
     let c2 = e.create_catalog(&p, catalog()).await.unwrap();
     let ap = e.create_access_package(&p, package(&c.id)).await.unwrap();
@@ -235,7 +235,7 @@ async fn ids_must_agree_and_exist() {
 async fn delivery_follows_role_scopes_and_state() {
     let e = engine().await;
     let p = admin();
-    e.create_user(&p, user("u1")).await.unwrap();
+    e.create_user(&p, user("u1"), None).await.unwrap();
     e.create_group(&p, group("g1")).await.unwrap();
     let c = e.create_catalog(&p, catalog()).await.unwrap();
     let (_, res) = e
@@ -363,10 +363,10 @@ fn as_user(id: &str) -> Principal {
 async fn user_add_follows_eligibility_and_approval() {
     let e = engine().await;
     let p = admin();
-    e.create_user(&p, user("u1")).await.unwrap();
+    e.create_user(&p, user("u1"), None).await.unwrap();
     let mut guest = user("g1");
     guest.user_type = Some("Guest".into());
-    e.create_user(&p, guest).await.unwrap();
+    e.create_user(&p, guest, None).await.unwrap();
     let c = e.create_catalog(&p, catalog()).await.unwrap();
     let ap = e.create_access_package(&p, package(&c.id)).await.unwrap();
     let members = e
@@ -452,7 +452,7 @@ async fn specific_targets_are_users_and_group_members() {
     let e = engine().await;
     let p = admin();
     for u in ["u1", "u2", "u3"] {
-        e.create_user(&p, user(u)).await.unwrap();
+        e.create_user(&p, user(u), None).await.unwrap();
     }
     e.create_group(&p, group("g")).await.unwrap();
     e.add_group_member(&p, "g", "u2").await.unwrap();
@@ -488,7 +488,7 @@ async fn specific_targets_are_users_and_group_members() {
 async fn reprocess_only_failed_requests_and_remove_only_once() {
     let e = engine().await;
     let p = admin();
-    e.create_user(&p, user("u1")).await.unwrap();
+    e.create_user(&p, user("u1"), None).await.unwrap();
     let c = e.create_catalog(&p, catalog()).await.unwrap();
     let ap = e.create_access_package(&p, package(&c.id)).await.unwrap();
     let pol = e.create_policy(&p, policy(&ap.id)).await.unwrap();

@@ -97,6 +97,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             None,
             now,
         ),
+        None,
     )
     .await?;
     e.create_role_assignment(
@@ -120,6 +121,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             None,
             now,
         ),
+        None,
     )
     .await?;
     e.create_user(
@@ -132,6 +134,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             Some(ALICE),
             now,
         ),
+        None,
     )
     .await?;
     e.create_user(
@@ -144,6 +147,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             Some(ALICE),
             now,
         ),
+        None,
     )
     .await?;
     e.create_user(
@@ -156,6 +160,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             None,
             now,
         ),
+        None,
     )
     .await?;
     e.create_group(&p, group(SALES, "Sales", now)).await?;

@@ -131,6 +131,9 @@ impl Server {
             ClockMode::Virtual => virtual_clock(store.as_ref()).await?,
         };
         let engine = Engine::new(store.clone(), engine_clock);
+        // Microsoft Graph's service principal: the resource application permissions are
+        // granted on (appRoleAssignments).
+        engine.ensure_graph_service_principal().await?;
         if o.demo {
             crate::demo::seed_if_empty(&engine, &keys.tenant_id).await?;
         }
@@ -225,6 +228,8 @@ impl Server {
                     wids: vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.to_string()],
                     display: Some("admin@accessd.local".into()),
                     lifetime_seconds,
+                    client_id: None,
+                    name: None,
                 },
                 SystemClock.now(),
             )
@@ -252,6 +257,8 @@ impl Server {
                     wids: roles.directory,
                     display: Some(display.into()),
                     lifetime_seconds,
+                    client_id: None,
+                    name: None,
                 },
                 SystemClock.now(),
             )

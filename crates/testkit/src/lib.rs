@@ -105,6 +105,10 @@ impl TestApp {
         ));
         let keys = Arc::new(Keys::load_or_create(store.as_ref()).await.expect("keys"));
         let engine = Engine::new(store.clone(), clock.clone());
+        engine
+            .ensure_graph_service_principal()
+            .await
+            .expect("Microsoft Graph's service principal");
         if let Some(i) = &issuer {
             i.load(clock.now()).await.expect("the issuer's keys");
         }
@@ -126,6 +130,8 @@ impl TestApp {
                     wids: vec![accessd_api::auth::GLOBAL_ADMINISTRATOR.to_string()],
                     display: Some("admin@accessd.test".into()),
                     lifetime_seconds: 3600 * 24 * 365,
+                    client_id: None,
+                    name: None,
                 },
                 clock.now(),
             )
@@ -377,10 +383,15 @@ impl TestApp {
             if r.status >= 300 {
                 // Until `manager/$ref` is served, set it through the engine.
                 self.engine
-                    .update_user(&accessd_domain::Principal::system("t"), &id, |u| {
-                        u.manager_id = Some(m.to_string());
-                        Ok(())
-                    })
+                    .update_user(
+                        &accessd_domain::Principal::system("t"),
+                        &id,
+                        |u| {
+                            u.manager_id = Some(m.to_string());
+                            Ok(())
+                        },
+                        None,
+                    )
                     .await
                     .expect("manager");
             }

@@ -38,6 +38,14 @@ pub fn user_in(o: In<'_>, u: &mut User) {
     set(&mut u.employee_id, o.str("employeeId"));
 }
 
+/// The password a body's `passwordProfile` sets, if it sets one.
+pub fn password_in(o: In<'_>) -> Option<String> {
+    o.obj("passwordProfile")
+        .flatten()?
+        .str("password")
+        .flatten()
+}
+
 pub fn user_out(u: &User) -> Map<String, Value> {
     Out::typed("user")
         .put("id", u.id.clone())

@@ -51,6 +51,14 @@ pub struct Application {
     pub display_name: Option<String>,
     pub sign_in_audience: Option<String>,
     pub password_credentials: Vec<PasswordCredentialInfo>,
+    /// `isFallbackPublicClient`: a public client (no secret) may sign users in with a password.
+    #[serde(default)]
+    pub is_fallback_public_client: bool,
+    /// The delegated permissions (Graph scope names) a signed-in user's token carries when the
+    /// client asks for `.default` (`requiredResourceAccess` entries of type `Scope`, kept by
+    /// name; admin consent is taken as given).
+    #[serde(default)]
+    pub delegated_scopes: Vec<String>,
     pub created_date_time: Timestamp,
 }
 
@@ -66,8 +74,8 @@ pub struct PasswordCredentialInfo {
 }
 
 /// The application's identity in this tenant (`servicePrincipal`). `app_roles` are the Graph
-/// application permissions granted to it (`EntitlementManagement.ReadWrite.All`, ...): what an
-/// app-only token issued to it carries in `roles`.
+/// application permissions granted to it (`EntitlementManagement.ReadWrite.All`, ...): their
+/// values are what an app-only token issued to it carries in `roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServicePrincipal {
     pub id: String,
@@ -75,7 +83,19 @@ pub struct ServicePrincipal {
     pub display_name: Option<String>,
     pub account_enabled: bool,
     pub service_principal_type: String,
-    pub app_roles: Vec<String>,
+    #[serde(default)]
+    pub app_roles: Vec<AppRoleGrant>,
+    pub created_date_time: Timestamp,
+}
+
+/// An application permission granted to a service principal (`appRoleAssignment`, resource
+/// Microsoft Graph).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppRoleGrant {
+    pub id: String,
+    pub app_role_id: String,
+    /// The permission's name (`EntitlementManagement.Read.All`).
+    pub value: String,
     pub created_date_time: Timestamp,
 }
 

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod app;
 pub mod clock;
 pub mod serve;
 pub mod token;
@@ -25,6 +26,8 @@ pub enum Command {
     Token(token::Args),
     /// Show or move a running accessd's virtual clock.
     Clock(clock::Args),
+    /// Register applications for the built-in token endpoint.
+    App(app::Args),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -32,5 +35,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => serve::run(a).await,
         Command::Token(a) => token::run(a).await,
         Command::Clock(a) => clock::run(a).await,
+        Command::App(a) => app::run(a).await,
     }
 }

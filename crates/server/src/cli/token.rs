@@ -54,6 +54,8 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
                 wids: split(&a.wids),
                 display: a.name,
                 lifetime_seconds: a.lifetime,
+                client_id: None,
+                name: None,
             },
             SystemClock.now(),
         )
