@@ -500,20 +500,20 @@ async fn password(
         .sign_in_user(username, pw)
         .await
         .map_err(|e| sign_in_error(e, client_id, &keys.tenant_id))?;
-    let consented: Vec<String> = if declared.is_empty() {
-        DEFAULT_DELEGATED_SCOPES
+    // A client that declares its delegated permissions gets those and may ask for no others;
+    // for one that declares none, consent is taken as given (accessd's default set for
+    // `.default`, or exactly what it asks for).
+    let scopes = match (asked, declared.is_empty()) {
+        (None, true) => DEFAULT_DELEGATED_SCOPES
             .iter()
             .map(|x| x.to_string())
-            .collect()
-    } else {
-        declared
-    };
-    let scopes = match asked {
-        None => consented,
-        Some(asked) => {
+            .collect(),
+        (None, false) => declared,
+        (Some(asked), true) => asked,
+        (Some(asked), false) => {
             if let Some(missing) = asked
                 .iter()
-                .find(|a| !consented.iter().any(|c| c.eq_ignore_ascii_case(a)))
+                .find(|a| !declared.iter().any(|c| c.eq_ignore_ascii_case(a)))
             {
                 return Err(IdpError::bad(
                     "invalid_grant",

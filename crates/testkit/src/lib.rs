@@ -185,7 +185,11 @@ impl TestApp {
         if let Some(t) = token {
             b = b.header("authorization", format!("Bearer {t}"));
         }
-        if !body.is_empty() {
+        if !body.is_empty()
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
             b = b.header("content-type", "application/json");
         }
         for (k, v) in headers {
@@ -204,6 +208,24 @@ impl TestApp {
             body,
             text,
         }
+    }
+
+    /// POSTs a form (`application/x-www-form-urlencoded`) without a token, as a client of the
+    /// built-in token endpoint does.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", percent(k), percent(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.raw(
+            "POST",
+            path,
+            None,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            body.into_bytes(),
+        )
+        .await
     }
 
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
@@ -479,4 +501,16 @@ pub mod roles {
     pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
     pub const IDENTITY_GOVERNANCE_ADMINISTRATOR: &str = "45d8d3c5-c802-45c6-b32a-1d70b5e1e86e";
     pub const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+}
+
+/// Percent-encodes everything but unreserved characters (a form value or a URL segment).
+pub fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
