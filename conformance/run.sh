@@ -104,9 +104,10 @@ for mode in $TRANSPORTS; do
   if [ "$mode" = https ]; then
     CA="$WORK/https/accessd-tls/ca.pem"
     [ -f "$CA" ] || { echo "serve --tls made no CA at $CA" >&2; exit 1; }
-    # What a user does to trust accessd's generated CA: Python (httpx) reads SSL_CERT_FILE, Node
+    # What a user does to trust accessd's generated CA: Python (httpx) reads SSL_CERT_FILE,
+    # requests (under azure-identity) REQUESTS_CA_BUNDLE, Node
     # adds NODE_EXTRA_CA_CERTS to its roots.
-    ca_env=(SSL_CERT_FILE="$CA" NODE_EXTRA_CA_CERTS="$CA")
+    ca_env=(SSL_CERT_FILE="$CA" REQUESTS_CA_BUNDLE="$CA" NODE_EXTRA_CA_CERTS="$CA")
   fi
   if ! (cd "$HERE/python" && env "${ca_env[@]}" timeout "$SUITE_TIMEOUT" "$VENV/bin/python" -m pytest \
         --junitxml="$WORK/python-$mode.xml" "$@"); then
