@@ -68,6 +68,10 @@ fn single_user(id: &str, backup: bool) -> SubjectSet {
 }
 
 /// Loads the demo tenant unless the store already holds a catalog.
+/// The password every demo user signs in with at the built-in token endpoint (a demo's, not a
+/// secret: it is printed and documented).
+pub const DEMO_PASSWORD: &str = "Demo!Passw0rd";
+
 pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
     {
         let mut r = e.store().read().await?;
@@ -97,7 +101,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             None,
             now,
         ),
-        None,
+        Some(DEMO_PASSWORD),
     )
     .await?;
     e.create_role_assignment(
@@ -121,7 +125,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             None,
             now,
         ),
-        None,
+        Some(DEMO_PASSWORD),
     )
     .await?;
     e.create_user(
@@ -134,7 +138,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             Some(ALICE),
             now,
         ),
-        None,
+        Some(DEMO_PASSWORD),
     )
     .await?;
     e.create_user(
@@ -147,7 +151,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             Some(ALICE),
             now,
         ),
-        None,
+        Some(DEMO_PASSWORD),
     )
     .await?;
     e.create_user(
@@ -160,7 +164,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
             None,
             now,
         ),
-        None,
+        Some(DEMO_PASSWORD),
     )
     .await?;
     e.create_group(&p, group(SALES, "Sales", now)).await?;

@@ -184,3 +184,51 @@ async fn app_add_registers_a_client_the_running_server_signs_in() {
     server.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn demo_users_sign_in_with_the_demo_password() {
+    let dir = std::env::temp_dir().join(format!("accessd-apps-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("accessd.db").display());
+    let server = Server::start(Options {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: url,
+        demo: true,
+        permissive_queries: false,
+        tls: None,
+        oidc: None,
+        clock: Default::default(),
+    })
+    .await
+    .unwrap();
+    let token_url = format!(
+        "{}/{}/oauth2/v2.0/token",
+        server.base_url(),
+        server.keys().tenant_id
+    );
+    let http = reqwest::Client::new();
+    let sign_in = |password: &str| {
+        http.post(&token_url)
+            .form(&[
+                ("grant_type", "password"),
+                (
+                    "client_id",
+                    accessd_engine::apps::FIRST_PARTY_PUBLIC_CLIENTS[0].0,
+                ),
+                ("username", "bob@contoso.test"),
+                ("password", password),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ])
+            .send()
+    };
+    let ok = sign_in(accessd_server::demo::DEMO_PASSWORD).await.unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    let ok: Value = ok.json().await.unwrap();
+    assert_eq!(
+        claims(ok["access_token"].as_str().unwrap())["oid"],
+        accessd_server::demo::BOB
+    );
+    assert_eq!(sign_in("wrong").await.unwrap().status().as_u16(), 400);
+    server.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -113,6 +113,12 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         println!("{requestor}");
         println!("  approver token (Alice):");
         println!("{approver}");
+        println!(
+            "  or sign in: {base}/{}/oauth2/v2.0/token, grant_type=password, client_id {} (Microsoft Graph Command Line Tools), username bob@contoso.test (alice@, carol@, admin@), password {}",
+            server.keys().tenant_id,
+            accessd_engine::apps::FIRST_PARTY_PUBLIC_CLIENTS[0].0,
+            crate::demo::DEMO_PASSWORD
+        );
     }
     let ca = server.tls().and_then(|t| t.ca.clone());
     let cacert = match &ca {
