@@ -270,6 +270,17 @@ async fn route(mut call: Call, segs: Vec<String>, bytes: Vec<u8>) -> ApiResult<R
         };
         return crate::apps::route(c, &segs, &bytes).await;
     }
+    if let Some((catalog, ext)) = crate::extensions::matches(call.d, &segs) {
+        let c = crate::extensions::ExtCall {
+            s: &call.s,
+            d: call.d,
+            ctx: &call.ctx,
+            caller: &call.caller,
+            method: &call.method,
+            headers: &call.headers,
+        };
+        return crate::extensions::route(c, &catalog, ext.as_deref(), &bytes).await;
+    }
     let s = call.s.clone();
     let d = call.d;
     let mut tx = s.store.read().await?;
@@ -946,16 +957,10 @@ async fn action(call: &Call, ent: Ent, name: &str, bytes: &[u8]) -> ApiResult<Re
             Ok(StatusCode::ACCEPTED.into_response())
         }
         (Ent::Request(r), "resume") => {
-            // The body must still be well-formed JSON; nothing waits for it yet.
-            body::object(&call.headers, bytes, true)?;
-            Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "RequestNotWaitingForCallback",
-                format!(
-                    "The request '{}' is not waiting for a custom extension callback.",
-                    r.id
-                ),
-            ))
+            let b = body::object(&call.headers, bytes, true)?;
+            e.resume_request(p, &r.id, wire::work::resume_in(In(&b))?)
+                .await?;
+            Ok(response::no_content())
         }
         (Ent::AccessPackage(ap), "getApplicablePolicyRequirements") => {
             let mut tx = call.s.store.read().await?;

@@ -17,6 +17,7 @@ mod body;
 pub mod edm;
 mod emulator;
 pub mod error;
+mod extensions;
 mod guard;
 mod handlers;
 mod idp;

@@ -344,6 +344,20 @@ impl Entity for AuditEvent {
     }
 }
 
+impl Entity for CustomExtension {
+    const KIND: Kind = Kind::CustomExtension;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            s(&self.catalog_id),
+            so(&self.display_name),
+            ts(&self.created_date_time),
+        ]
+    }
+}
+
 impl Entity for DeletedItem {
     const KIND: Kind = Kind::DeletedItem;
     fn id(&self) -> &str {

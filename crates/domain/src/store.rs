@@ -38,6 +38,7 @@ pub enum Kind {
     DueWork,
     AuditEvent,
     DeletedItem,
+    CustomExtension,
 }
 
 /// The type of an index column.
@@ -98,6 +99,7 @@ impl Kind {
         Kind::DueWork,
         Kind::AuditEvent,
         Kind::DeletedItem,
+        Kind::CustomExtension,
     ];
 
     /// The table that holds this kind.
@@ -125,6 +127,7 @@ impl Kind {
             Kind::DueWork => "due_work",
             Kind::AuditEvent => "audit_events",
             Kind::DeletedItem => "deleted_items",
+            Kind::CustomExtension => "custom_extensions",
         }
     }
 
@@ -270,6 +273,11 @@ impl Kind {
                 text("correlation_id"),
             ],
             Kind::DeletedItem => cols![text("kind"), text("deleted_date_time")],
+            Kind::CustomExtension => cols![
+                text("catalog_id"),
+                text("display_name"),
+                text("created_date_time"),
+            ],
         }
     }
 }

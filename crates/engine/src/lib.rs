@@ -18,6 +18,7 @@ mod delivery;
 mod directory;
 mod eligibility;
 mod epoch;
+pub mod extensions;
 pub mod lifecycle;
 mod policies;
 mod requests;
@@ -111,6 +112,8 @@ pub struct Engine {
     runner: Arc<tokio::sync::Mutex<()>>,
     /// One move of a virtual clock at a time.
     mover: Arc<tokio::sync::Mutex<()>>,
+    /// How custom extensions are called (the server's HTTP client); none: callouts fail.
+    callouts: Option<Arc<dyn extensions::CalloutSender>>,
 }
 
 impl Engine {
@@ -121,7 +124,14 @@ impl Engine {
             authz: Arc::default(),
             runner: Arc::default(),
             mover: Arc::default(),
+            callouts: None,
         }
+    }
+
+    /// The same engine, calling custom extensions through `sender`.
+    pub fn with_callouts(mut self, sender: Arc<dyn extensions::CalloutSender>) -> Engine {
+        self.callouts = Some(sender);
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -288,14 +288,20 @@ impl Engine {
         }
         tx.create(&req).await?;
         audit::request_changed(&mut *tx, &change, &req, &req, now).await?;
-        self.carry_on(&mut *tx, &mut req, &policy, &change).await?;
+        let stage = CustomExtensionStage::AssignmentRequestCreated;
+        if !self
+            .call_out(&mut *tx, stage, &mut req, None, &policy)
+            .await?
+        {
+            self.carry_on(&mut *tx, &mut req, &policy, &change).await?;
+        }
         tx.save(&req).await?;
         tx.commit().await?;
         Ok(req)
     }
 
     /// Takes a recorded request as far as it goes now.
-    async fn carry_on(
+    pub(crate) async fn carry_on(
         &self,
         tx: &mut dyn Tx,
         req: &mut AssignmentRequest,
@@ -533,6 +539,11 @@ impl Engine {
         request_to(req, RequestEvent::Delivered, impossible("delivered"))?;
         req.completed_date_time = Some(now);
         audit::request_changed(tx, by, &before, req, now).await?;
+        if let Some(policy) = tx.load::<Policy>(&a.policy_id).await? {
+            let stage = CustomExtensionStage::AssignmentRequestRemoved;
+            self.call_out(tx, stage, req, Some(&a), &policy).await?;
+            tx.save(&a).await?;
+        }
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 //! Architecture invariant: this is the only crate that reads the environment, the filesystem
 //! or the system clock.
 
+pub mod callouts;
 pub mod cli;
 pub mod demo;
 pub mod oidc;

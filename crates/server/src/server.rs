@@ -130,7 +130,8 @@ impl Server {
             ClockMode::Real => clock.clone(),
             ClockMode::Virtual => virtual_clock(store.as_ref()).await?,
         };
-        let engine = Engine::new(store.clone(), engine_clock);
+        let engine = Engine::new(store.clone(), engine_clock)
+            .with_callouts(Arc::new(crate::callouts::HttpCallouts::new()?));
         // Microsoft Graph's service principal: the resource application permissions are
         // granted on (appRoleAssignments).
         engine.ensure_graph_service_principal().await?;

@@ -21,7 +21,26 @@ pub mod oidc;
 /// The object id the admin token speaks for.
 pub const ADMIN: &str = "00000000-0000-0000-0000-0000000000ad";
 
+/// Custom extension callouts, as an endpoint would receive them: every call is recorded, and
+/// answered 202 (or 500 when the URL contains `fail`).
+#[derive(Default)]
+pub struct RecordedCallouts {
+    pub calls: std::sync::Mutex<Vec<(String, Value)>>,
+}
+
+#[async_trait::async_trait]
+impl accessd_engine::extensions::CalloutSender for RecordedCallouts {
+    async fn send(&self, url: &str, body: &Value, _timeout_ms: u64) -> Result<u16, String> {
+        if let Ok(mut c) = self.calls.lock() {
+            c.push((url.to_string(), body.clone()));
+        }
+        Ok(if url.contains("fail") { 500 } else { 202 })
+    }
+}
+
 pub struct TestApp {
+    /// What custom extensions were sent.
+    pub callouts: Arc<RecordedCallouts>,
     pub router: Router,
     pub engine: Engine,
     pub store: Arc<dyn Store>,
@@ -104,7 +123,8 @@ impl TestApp {
             Timestamp::parse("2030-01-01T08:00:00Z").expect("time"),
         ));
         let keys = Arc::new(Keys::load_or_create(store.as_ref()).await.expect("keys"));
-        let engine = Engine::new(store.clone(), clock.clone());
+        let callouts = Arc::new(RecordedCallouts::default());
+        let engine = Engine::new(store.clone(), clock.clone()).with_callouts(callouts.clone());
         engine
             .ensure_graph_service_principal()
             .await
@@ -137,6 +157,7 @@ impl TestApp {
             )
             .expect("token");
         TestApp {
+            callouts,
             router,
             engine,
             store,

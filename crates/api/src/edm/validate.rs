@@ -18,6 +18,11 @@ pub struct Extras {
 
 pub const NO_EXTRAS: Extras = Extras { props: &[] };
 
+/// Abstract complex types that Microsoft's own examples name in `@odata.type` and the service
+/// accepts as such (a custom extension's `callbackConfiguration` is written as
+/// `microsoft.graph.customExtensionCallbackConfiguration` in every documented request).
+const NAMED_ABSTRACT_ACCEPTED: &[&str] = &["customExtensionCallbackConfiguration"];
+
 /// Validates `value` as an instance of `type_name`.
 pub fn check(d: Dialect, type_name: &str, value: &Value, extras: &Extras) -> Result<(), ApiError> {
     let t = find_type(d, type_name)
@@ -147,7 +152,7 @@ fn effective_type(
                     ),
                 ));
             }
-            if t.is_abstract {
+            if t.is_abstract && !NAMED_ABSTRACT_ACCEPTED.contains(&t.name) {
                 return Err(ApiError::bad_property(
                     &here,
                     format!("The type '{name}' is abstract and cannot be instantiated."),

@@ -227,3 +227,29 @@ pub fn subject_out(d: Dialect, s: &Subject) -> Map<String, Value> {
             .done(),
     }
 }
+
+/// The body of `resume`: `source`, `type` and the callback `data`.
+pub fn resume_in(o: In<'_>) -> Result<accessd_engine::extensions::Resume, crate::ApiError> {
+    let data = o.obj("data").flatten();
+    let text = |k: &str| data.and_then(|d| d.str(k).flatten());
+    let stage_name = text("stage").or_else(|| {
+        o.str("type")
+            .flatten()
+            .and_then(|t| t.rsplit('.').next().map(str::to_string))
+    });
+    let stage = match stage_name {
+        None => None,
+        Some(n) => Some(CustomExtensionStage::parse_ignore_case(&n).ok_or_else(|| {
+            crate::ApiError::bad_property(
+                "data.stage",
+                format!("'{n}' is not a stage of a custom extension (accessPackageCustomExtensionStage)."),
+            )
+        })?),
+    };
+    Ok(accessd_engine::extensions::Resume {
+        stage,
+        instance_id: text("customExtensionStageInstanceId"),
+        detail: text("customExtensionStageInstanceDetail"),
+        state: text("state"),
+    })
+}

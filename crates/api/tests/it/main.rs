@@ -7,6 +7,7 @@ mod common;
 mod dialects;
 mod directory;
 mod errors;
+mod extensions;
 mod idp;
 mod lifecycle;
 mod metadata;

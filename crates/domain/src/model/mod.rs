@@ -7,6 +7,7 @@
 
 mod directory;
 mod em;
+mod extensions;
 mod identity;
 mod lifecycle;
 mod policy;
@@ -14,6 +15,7 @@ mod resources;
 
 pub use directory::*;
 pub use em::*;
+pub use extensions::*;
 pub use identity::*;
 pub use lifecycle::*;
 pub use policy::*;

@@ -53,6 +53,8 @@ pub enum Res {
     AssignmentResourceRole,
     ResourceRequest,
     Approval,
+    /// A catalog's custom extensions (`customWorkflowExtensions`).
+    CustomExtension,
     EmRoleDefinition,
     EmRoleAssignment,
     DirectoryRoleDefinition,
@@ -97,6 +99,7 @@ impl Res {
                 | Res::AssignmentResourceRole
                 | Res::ResourceRequest
                 | Res::Approval
+                | Res::CustomExtension
                 | Res::EmRoleAssignment
         )
     }
@@ -115,6 +118,7 @@ impl Res {
             Res::AssignmentResourceRole => "assignment resource role",
             Res::ResourceRequest => "resource request",
             Res::Approval => "approval",
+            Res::CustomExtension => "custom extension",
             Res::EmRoleDefinition | Res::DirectoryRoleDefinition => "role definition",
             Res::EmRoleAssignment | Res::DirectoryRoleAssignment => "role assignment",
             Res::User => "user",
@@ -210,6 +214,8 @@ pub fn rule(op: Op, res: Res) -> Rule {
         (Update | Delete, Catalog) => admin(EM_WRITE, InCatalog(OWNER)),
         (List | Get, CatalogResource | ResourceRequest) => admin(EM_READ, InCatalog(READ)),
         (Create, ResourceRequest) => admin(EM_WRITE, InCatalog(OWNER)),
+        (List | Get, CustomExtension) => admin(EM_READ, InCatalog(READ)),
+        (Create | Update | Delete, CustomExtension) => admin(EM_WRITE, InCatalog(OWNER)),
 
         // ---- access packages, policies, resource roles -------------------------------------
         (List, AccessPackage) => admin(EM_READ, InCatalog(READ)),

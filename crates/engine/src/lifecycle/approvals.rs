@@ -304,7 +304,14 @@ impl Engine {
             ap.pending = false;
             tx.save(&ap).await?;
             if d.approve {
-                self.grant(&mut *tx, &mut req, &policy, &by).await?;
+                // A custom extension waited for at this stage holds the grant until `resume`.
+                let stage = CustomExtensionStage::AssignmentRequestApproved;
+                if !self
+                    .call_out(&mut *tx, stage, &mut req, None, &policy)
+                    .await?
+                {
+                    self.grant(&mut *tx, &mut req, &policy, &by).await?;
+                }
             } else {
                 let before = req.clone();
                 request_to(&mut req, RequestEvent::Deny, impossible("denied"))?;

@@ -83,6 +83,16 @@ impl Engine {
             if batch.is_empty() {
                 return Ok(out);
             }
+            // Callouts go over the network: each is sent on its own, outside a transaction.
+            let (callouts, batch): (Vec<DueWork>, Vec<DueWork>) =
+                batch.into_iter().partition(|w| w.kind == WorkKind::Callout);
+            for w in &callouts {
+                self.send_callout(w).await?;
+                out.done += 1;
+            }
+            if batch.is_empty() {
+                continue;
+            }
             match self.do_batch(&batch).await {
                 Ok(n) => out.done += n,
                 Err(e) => {
@@ -132,6 +142,12 @@ impl Engine {
             }
             WorkKind::AutoRemoval => self.auto_remove(tx, &w.subject_id).await,
             WorkKind::DeletedItemPurge => self.purge_due(tx, &w.subject_id).await,
+            WorkKind::CalloutTimeout => {
+                self.callout_timed_out(tx, &w.subject_id, w.detail.as_deref())
+                    .await
+            }
+            // Sent outside any transaction (`run_due`); never reaches a batch.
+            WorkKind::Callout => Ok(()),
         }
     }
 

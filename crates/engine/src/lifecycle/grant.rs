@@ -219,6 +219,10 @@ impl Engine {
         req.completed_date_time = Some(now);
         audit::assignment_added(tx, by, &a, now).await?;
         audit::request_changed(tx, by, &before, req, now).await?;
+        if let Some(policy) = tx.load::<Policy>(&a.policy_id).await? {
+            let stage = CustomExtensionStage::AssignmentRequestGranted;
+            self.call_out(tx, stage, req, Some(&a), &policy).await?;
+        }
         Ok(())
     }
 
@@ -260,10 +264,18 @@ impl Engine {
         }
         let before = a.clone();
         if remove(tx, &mut a, AssignmentEvent::Expire, now).await? {
-            let req = self
+            let mut req = self
                 .record_system_request(tx, &a, RequestType::SystemRemove, now)
                 .await?;
             audit::expired(tx, &req, &before, &a, now).await?;
+            if let Some(policy) = tx.load::<Policy>(&a.policy_id).await?
+                && !policy.custom_extension_stage_settings.is_empty()
+            {
+                let stage = CustomExtensionStage::AssignmentRequestRemoved;
+                self.call_out(tx, stage, &mut req, Some(&a), &policy)
+                    .await?;
+                tx.save(&req).await?;
+            }
         }
         Ok(())
     }
@@ -287,6 +299,13 @@ impl Engine {
         }
         .into();
         a.modified_date_time = self.now();
+        let stage = match kind {
+            WorkKind::ExpiryNotice14 => {
+                CustomExtensionStage::AssignmentFourteenDaysBeforeExpiration
+            }
+            _ => CustomExtensionStage::AssignmentOneDayBeforeExpiration,
+        };
+        self.call_out_for_assignment(tx, stage, &mut a).await?;
         tx.save(&a).await?;
         Ok(())
     }
