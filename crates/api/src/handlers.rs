@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::idp::instance_discovery),
         )
         .route("/common/userrealm/{username}", get(crate::idp::user_realm))
+        .route("/metadata/endpoints", get(crate::idp::cloud_metadata))
         .route("/v1.0", any(graph_v1))
         .route("/v1.0/", any(graph_v1))
         .route("/v1.0/{*rest}", any(graph_v1))

@@ -187,6 +187,41 @@ pub async fn instance_discovery(req: Request) -> Response {
     (StatusCode::OK, axum::Json(doc)).into_response()
 }
 
+/// `GET /metadata/endpoints?api-version=...`: the cloud metadata Azure's Go SDK (and with it
+/// Terraform's azuread provider, `metadata_host`) reads to learn where Graph and the login
+/// endpoint are: both are accessd. `2022-09-01` and later answer one object; older versions an
+/// array of one, as Azure Resource Manager does.
+pub async fn cloud_metadata(req: Request) -> Response {
+    let ctx = ctx_of(&req);
+    let old = req.uri().query().is_some_and(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .any(|(k, v)| k == "api-version" && v.as_ref() < "2022-09-01")
+    });
+    let base = format!("{}/", ctx.base);
+    let env = json!({
+        "name": "accessd",
+        "portal": base,
+        "authentication": {
+            "loginEndpoint": base,
+            "audiences": [base, "https://graph.microsoft.com/"],
+            "tenant": "common",
+            "identityProvider": "AAD",
+        },
+        "graph": "",
+        "graphAudience": "",
+        "microsoftGraphResourceId": base,
+        // accessd serves no Azure Resource Manager; the field is required, so it names accessd.
+        "resourceManager": base,
+        "media": "", "batch": "", "vmImageAliasDoc": "", "activeDirectoryDataLake": "",
+        "sqlManagement": "", "appInsightsResourceId": "",
+        "appInsightsTelemetryChannelResourceId": "", "attestationResourceId": "",
+        "synapseAnalyticsResourceId": "", "logAnalyticsResourceId": "", "ossrDbmsResourceId": "",
+        "suffixes": {},
+    });
+    let body = if old { json!([env]) } else { env };
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
 /// `GET /common/userrealm/{username}`: every account here is a managed (cloud) account.
 pub async fn user_realm(Path(username): Path<String>) -> Response {
     let domain = username.rsplit_once('@').map_or("", |(_, d)| d).to_string();
@@ -213,7 +248,7 @@ pub async fn token(
         return IdpError::bad("invalid_request", 900144, "The request body is too large.")
             .respond(&ctx, now);
     };
-    match issue(&s, &tenant, &headers, &body, now).await {
+    match issue(&s, &tenant, &headers, &body, &ctx.base, now).await {
         Ok(v) => no_store((StatusCode::OK, axum::Json(v)).into_response()),
         Err(e) => {
             tracing::info!(error = e.error, code = e.code, "token request refused");
@@ -226,10 +261,12 @@ pub async fn token(
 /// or from HTTP Basic authentication.
 struct Form {
     params: HashMap<String, String>,
+    /// The address the client reached accessd at.
+    base: String,
 }
 
 impl Form {
-    fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Form, IdpError> {
+    fn parse(headers: &HeaderMap, body: &Bytes, base: &str) -> Result<Form, IdpError> {
         let form_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -257,7 +294,10 @@ impl Form {
             params.entry("client_id".into()).or_insert(id);
             params.entry("client_secret".into()).or_insert(secret);
         }
-        Ok(Form { params })
+        Ok(Form {
+            params,
+            base: base.to_string(),
+        })
     }
 
     fn get(&self, k: &str) -> Option<&str> {
@@ -292,13 +332,16 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((dec(id)?, dec(secret)?))
 }
 
-/// Microsoft Graph named as a resource: its URI (any case, with or without a slash) or app id.
-fn is_graph(resource: &str) -> bool {
+/// Microsoft Graph named as a resource: its URI (any case, with or without a slash), its app
+/// id, or accessd's own address (`base`), which is Graph's for a client that learned it from
+/// `/metadata/endpoints` (Terraform's azuread provider).
+fn is_graph(resource: &str, base: &str) -> bool {
     let r = resource.trim_end_matches('/');
     AUDIENCES
         .iter()
         .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(r))
         || r.eq_ignore_ascii_case(GRAPH_APP_ID)
+        || (!base.is_empty() && r.eq_ignore_ascii_case(base.trim_end_matches('/')))
 }
 
 async fn issue(
@@ -306,11 +349,12 @@ async fn issue(
     tenant: &str,
     headers: &HeaderMap,
     body: &Bytes,
+    base: &str,
     now: Timestamp,
 ) -> Result<Value, IdpError> {
     let keys = s.tokens.keys();
     check_tenant(keys, tenant)?;
-    let form = Form::parse(headers, body)?;
+    let form = Form::parse(headers, body, base)?;
     match form.need("grant_type")? {
         "client_credentials" => client_credentials(s, keys, &form, now).await,
         "password" => password(s, keys, &form, now).await,
@@ -395,7 +439,7 @@ async fn client_credentials(
             ),
         ));
     };
-    if !is_graph(resource) {
+    if !is_graph(resource, &form.base) {
         return Err(IdpError::bad(
             "invalid_resource",
             500011,
@@ -441,7 +485,7 @@ fn internal(e: String) -> accessd_engine::Error {
 }
 
 /// The Graph scopes a user's request names: `None` for `.default` (or none at all).
-fn requested_scopes(scope: &str) -> Result<Option<Vec<String>>, IdpError> {
+fn requested_scopes(scope: &str, base: &str) -> Result<Option<Vec<String>>, IdpError> {
     let mut named = vec![];
     let mut default = false;
     for sc in scope.split_whitespace() {
@@ -452,7 +496,7 @@ fn requested_scopes(scope: &str) -> Result<Option<Vec<String>>, IdpError> {
             Some((r, n)) => (r, n),
             None => ("https://graph.microsoft.com", sc),
         };
-        if !is_graph(resource) {
+        if !is_graph(resource, base) {
             return Err(IdpError::bad(
                 "invalid_resource",
                 500011,
@@ -489,7 +533,7 @@ async fn password(
     let client_id = form.need("client_id")?;
     let username = form.need("username")?;
     let pw = form.need("password")?;
-    let asked = requested_scopes(form.get("scope").unwrap_or(""))?;
+    let asked = requested_scopes(form.get("scope").unwrap_or(""), &form.base)?;
     let (_, declared) = s
         .engine
         .password_client(client_id, form.get("client_secret"))
@@ -577,16 +621,17 @@ mod tests {
     #[test]
     fn scopes_of_a_user_request() {
         assert_eq!(
-            requested_scopes("openid profile offline_access").unwrap(),
+            requested_scopes("openid profile offline_access", "").unwrap(),
             None
         );
         assert_eq!(
-            requested_scopes("https://graph.microsoft.com/.default openid").unwrap(),
+            requested_scopes("https://graph.microsoft.com/.default openid", "").unwrap(),
             None
         );
         assert_eq!(
             requested_scopes(
-                "User.Read https://graph.microsoft.com/EntitlementManagement.Read.All"
+                "User.Read https://graph.microsoft.com/EntitlementManagement.Read.All",
+                ""
             )
             .unwrap(),
             Some(vec![
@@ -595,11 +640,13 @@ mod tests {
             ])
         );
         assert_eq!(
-            requested_scopes("api://other/.default").unwrap_err().code,
+            requested_scopes("api://other/.default", "")
+                .unwrap_err()
+                .code,
             500011
         );
         assert_eq!(
-            requested_scopes("https://graph.microsoft.com/.default User.Read")
+            requested_scopes("https://graph.microsoft.com/.default User.Read", "")
                 .unwrap_err()
                 .code,
             70011
@@ -608,10 +655,17 @@ mod tests {
 
     #[test]
     fn graph_by_any_name() {
-        assert!(is_graph("https://graph.microsoft.com"));
-        assert!(is_graph("https://GRAPH.microsoft.com/"));
-        assert!(is_graph(GRAPH_APP_ID));
-        assert!(!is_graph("https://management.azure.com"));
+        assert!(is_graph("https://graph.microsoft.com", ""));
+        assert!(is_graph("https://GRAPH.microsoft.com/", ""));
+        assert!(is_graph(GRAPH_APP_ID, ""));
+        assert!(is_graph(
+            "https://127.0.0.1:5599/",
+            "https://127.0.0.1:5599"
+        ));
+        assert!(!is_graph(
+            "https://management.azure.com",
+            "https://127.0.0.1:5599"
+        ));
     }
 
     #[test]

@@ -651,3 +651,60 @@ async fn registering_needs_application_permissions_and_is_checked_before_lookups
         .await;
     assert_eq!(r.status, 400);
 }
+
+#[tokio::test]
+async fn cloud_metadata_names_accessd_as_graph_and_login_and_its_address_is_a_graph_resource() {
+    let app = TestApp::spawn().await;
+    let r = TestApp::expect(
+        app.raw(
+            "GET",
+            "/metadata/endpoints?api-version=2022-09-01",
+            None,
+            &[],
+            vec![],
+        )
+        .await,
+        200,
+    );
+    assert_eq!(r.body["name"], "accessd");
+    assert_eq!(
+        r.body["microsoftGraphResourceId"],
+        "http://graph.test:8080/"
+    );
+    assert_eq!(
+        r.body["authentication"]["loginEndpoint"],
+        "http://graph.test:8080/"
+    );
+    assert!(
+        r.body["resourceManager"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    let old = app
+        .raw(
+            "GET",
+            "/metadata/endpoints?api-version=2019-05-01",
+            None,
+            &[],
+            vec![],
+        )
+        .await;
+    assert_eq!(old.body[0]["name"], "accessd");
+    // A client that took Graph's address from there asks for a token for it.
+    let (_, client_id, _, secret) = registered_app(&app, &[EM_READ_ROLE]).await;
+    let r = app
+        .post_form(
+            &token_path(&app),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &client_id),
+                ("client_secret", &secret),
+                ("scope", "http://graph.test:8080/.default"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token = r.body["access_token"].as_str().unwrap();
+    assert_eq!(claims(token)["aud"], "https://graph.microsoft.com");
+    assert_eq!(app.call_as(token, "GET", CATALOGS, None).await.status, 200);
+}
