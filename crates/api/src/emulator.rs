@@ -83,3 +83,115 @@ async fn clock_inner(s: AppState, req: Request) -> ApiResult<Response> {
         ref m => Err(ApiError::method_not_allowed(m.as_str(), "/_accessd/clock")),
     }
 }
+
+fn snapshot_out(i: &accessd_domain::SnapshotInfo) -> Value {
+    let created = Timestamp::parse(&i.created).map_or_else(|_| i.created.clone(), |t| t.to_wire());
+    json!({"name": i.name, "createdDateTime": created, "objects": i.objects})
+}
+
+/// `POST /_accessd/reset` (`{"to": "empty"}`, the default, or `{"to": "seed"}`).
+pub async fn reset(State(s): State<AppState>, req: Request) -> Response {
+    reset_inner(s, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn reset_inner(s: AppState, req: Request) -> ApiResult<Response> {
+    let (parts, stream) = req.into_parts();
+    let p = caller(&s, &parts.headers).await?;
+    if parts.method != Method::POST {
+        return Err(ApiError::method_not_allowed(
+            parts.method.as_str(),
+            "/_accessd/reset",
+        ));
+    }
+    let bytes = body::read(&parts.headers, stream).await?;
+    let to_seed = if bytes.iter().all(u8::is_ascii_whitespace) {
+        false
+    } else {
+        let b = body::object(&parts.headers, &bytes, false)?;
+        match b.get("to").and_then(Value::as_str) {
+            None | Some("empty") => false,
+            Some("seed") => true,
+            Some(other) => {
+                return Err(ApiError::bad_property(
+                    "to",
+                    format!("'{other}' is not 'empty' or 'seed'."),
+                ));
+            }
+        }
+    };
+    let objects = s.engine.reset(&p, to_seed).await?;
+    Ok(response::json(
+        StatusCode::OK,
+        &json!({"to": if to_seed { "seed" } else { "empty" }, "objects": objects}),
+    ))
+}
+
+/// `GET /_accessd/snapshots`, `POST /_accessd/snapshots {"name": "..."}`.
+pub async fn snapshots(State(s): State<AppState>, req: Request) -> Response {
+    snapshots_inner(s, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn snapshots_inner(s: AppState, req: Request) -> ApiResult<Response> {
+    let (parts, stream) = req.into_parts();
+    let p = caller(&s, &parts.headers).await?;
+    match parts.method {
+        Method::GET => {
+            let list = s.engine.snapshots(&p).await?;
+            let value: Vec<Value> = list.iter().map(snapshot_out).collect();
+            Ok(response::json(StatusCode::OK, &json!({"value": value})))
+        }
+        Method::POST => {
+            let bytes = body::read(&parts.headers, stream).await?;
+            let b = body::object(&parts.headers, &bytes, false)?;
+            let Some(name) = b.get("name").and_then(Value::as_str) else {
+                return Err(ApiError::bad_property(
+                    "name",
+                    "The property 'name' (a string) is required.",
+                ));
+            };
+            let info = s.engine.create_snapshot(&p, name).await?;
+            Ok(response::json(StatusCode::CREATED, &snapshot_out(&info)))
+        }
+        ref m => Err(ApiError::method_not_allowed(
+            m.as_str(),
+            "/_accessd/snapshots",
+        )),
+    }
+}
+
+/// `DELETE /_accessd/snapshots/{name}`, `POST /_accessd/snapshots/{name}/restore`.
+pub async fn snapshot(
+    State(s): State<AppState>,
+    axum::extract::Path(rest): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    snapshot_inner(s, rest, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn snapshot_inner(s: AppState, rest: String, req: Request) -> ApiResult<Response> {
+    let p = caller(&s, req.headers()).await?;
+    let (name, action) = match rest.split_once('/') {
+        Some((n, a)) => (n.to_string(), Some(a.to_string())),
+        None => (rest.clone(), None),
+    };
+    match (req.method().clone(), action.as_deref()) {
+        (Method::DELETE, None) => {
+            s.engine.delete_snapshot(&p, &name).await?;
+            Ok(response::no_content())
+        }
+        (Method::POST, Some("restore")) => {
+            let info = s.engine.restore_snapshot(&p, &name).await?;
+            Ok(response::json(StatusCode::OK, &snapshot_out(&info)))
+        }
+        (m, _) => Err(ApiError::method_not_allowed(
+            m.as_str(),
+            &format!("/_accessd/snapshots/{rest}"),
+        )),
+    }
+}

@@ -29,6 +29,12 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi/v1.0.json", get(openapi_v1))
         .route("/openapi/beta.json", get(openapi_beta))
         .route("/_accessd/clock", any(crate::emulator::clock))
+        .route("/_accessd/reset", any(crate::emulator::reset))
+        .route("/_accessd/snapshots", any(crate::emulator::snapshots))
+        .route(
+            "/_accessd/snapshots/{*rest}",
+            any(crate::emulator::snapshot),
+        )
         // The built-in identity provider (crate::idp).
         .route(
             "/{tenant}/v2.0/.well-known/openid-configuration",

@@ -16,5 +16,5 @@ pub use auth::{Principal, PrincipalKind};
 pub use enums::*;
 pub use model::*;
 pub use query::{CmpOp, Expr, Func, OrderKey, Query, Value, ValueType};
-pub use store::{Entity, Kind, Link, Row, Store, StoreError, StoreResult, Tx, TxExt};
+pub use store::{Entity, Kind, Link, Row, SnapshotInfo, Store, StoreError, StoreResult, Tx, TxExt};
 pub use time::{Clock, Duration, ManualClock, SystemClock, Timestamp};

@@ -384,6 +384,44 @@ pub trait Tx: Send {
     async fn meta_get(&mut self, key: &str) -> StoreResult<Option<String>>;
     async fn meta_put(&mut self, key: &str, value: &str) -> StoreResult<()>;
     async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    // ---- snapshots of the tenant (the emulator's reset and restore) ------------------------
+    // The tenant is every kind's table and the links; the meta (signing key, tenant id, the
+    // virtual clock) is not part of it. Each runs in this (write) transaction.
+
+    /// Copies the tenant as snapshot `name` (which must be new); returns how many objects it
+    /// holds.
+    async fn snapshot_save(&mut self, name: &str, created: &str) -> StoreResult<u64> {
+        let _ = (name, created);
+        Err(StoreError::Other("this store keeps no snapshots".into()))
+    }
+    /// Replaces the tenant with snapshot `name`; `None` when there is no such snapshot.
+    async fn snapshot_restore(&mut self, name: &str) -> StoreResult<Option<SnapshotInfo>> {
+        let _ = name;
+        Err(StoreError::Other("this store keeps no snapshots".into()))
+    }
+    async fn snapshot_list(&mut self) -> StoreResult<Vec<SnapshotInfo>> {
+        Err(StoreError::Other("this store keeps no snapshots".into()))
+    }
+    /// Returns whether there was such a snapshot.
+    async fn snapshot_delete(&mut self, name: &str) -> StoreResult<bool> {
+        let _ = name;
+        Err(StoreError::Other("this store keeps no snapshots".into()))
+    }
+    /// Empties the tenant.
+    async fn clear_tenant(&mut self) -> StoreResult<()> {
+        Err(StoreError::Other("this store cannot be reset".into()))
+    }
+}
+
+/// A snapshot of the tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    pub name: String,
+    /// When it was taken (storage form of a `Timestamp`).
+    pub created: String,
+    /// Rows of every kind it holds.
+    pub objects: u64,
 }
 
 #[async_trait]

@@ -605,19 +605,7 @@ impl Engine {
     /// created on first start.
     pub async fn ensure_graph_service_principal(&self) -> Result<ServicePrincipal> {
         let mut tx = self.begin().await?;
-        if let Some(sp) = sp_by_app_id(&mut *tx, GRAPH_APP_ID).await? {
-            return Ok(sp);
-        }
-        let sp = ServicePrincipal {
-            id: new_id(),
-            app_id: GRAPH_APP_ID.into(),
-            display_name: Some("Microsoft Graph".into()),
-            account_enabled: true,
-            service_principal_type: "Application".into(),
-            app_roles: vec![],
-            created_date_time: self.now(),
-        };
-        tx.create(&sp).await?;
+        let sp = ensure_graph_sp_in(&mut *tx, self.now()).await?;
         tx.commit().await?;
         Ok(sp)
     }
@@ -731,6 +719,27 @@ impl Engine {
         wids.dedup();
         Ok((user, wids))
     }
+}
+
+/// Microsoft Graph's service principal, made in `tx` if it is not there.
+pub(crate) async fn ensure_graph_sp_in(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+) -> Result<ServicePrincipal> {
+    if let Some(sp) = sp_by_app_id(tx, GRAPH_APP_ID).await? {
+        return Ok(sp);
+    }
+    let sp = ServicePrincipal {
+        id: new_id(),
+        app_id: GRAPH_APP_ID.into(),
+        display_name: Some("Microsoft Graph".into()),
+        account_enabled: true,
+        service_principal_type: "Application".into(),
+        app_roles: vec![],
+        created_date_time: now,
+    };
+    tx.create(&sp).await?;
+    Ok(sp)
 }
 
 /// A hash of nothing anyone knows, verified against when the user does not exist.

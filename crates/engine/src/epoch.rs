@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use accessd_domain::query::{Expr, Query, Value};
-use accessd_domain::store::{Kind, Link, Row, StoreResult, Tx};
+use accessd_domain::store::{Kind, Link, Row, SnapshotInfo, StoreResult, Tx};
 use async_trait::async_trait;
 
 use crate::authz::Cache;
@@ -69,6 +69,21 @@ impl Tx for EpochTx {
     }
     async fn meta_get(&mut self, key: &str) -> StoreResult<Option<String>> {
         self.inner.meta_get(key).await
+    }
+    async fn snapshot_save(&mut self, name: &str, created: &str) -> StoreResult<u64> {
+        self.inner.snapshot_save(name, created).await
+    }
+    async fn snapshot_restore(&mut self, name: &str) -> StoreResult<Option<SnapshotInfo>> {
+        self.inner.snapshot_restore(name).await
+    }
+    async fn snapshot_list(&mut self) -> StoreResult<Vec<SnapshotInfo>> {
+        self.inner.snapshot_list().await
+    }
+    async fn snapshot_delete(&mut self, name: &str) -> StoreResult<bool> {
+        self.inner.snapshot_delete(name).await
+    }
+    async fn clear_tenant(&mut self) -> StoreResult<()> {
+        self.inner.clear_tenant().await
     }
     async fn meta_put(&mut self, key: &str, value: &str) -> StoreResult<()> {
         self.inner.meta_put(key, value).await

@@ -25,6 +25,7 @@ mod requests;
 mod resources;
 mod roles;
 mod rules;
+pub mod snapshots;
 mod subjects;
 
 pub use apps::{AppDraft, SignInError};

@@ -72,7 +72,8 @@ fn single_user(id: &str, backup: bool) -> SubjectSet {
 /// secret: it is printed and documented).
 pub const DEMO_PASSWORD: &str = "Demo!Passw0rd";
 
-pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
+/// Seeds the demo tenant into an empty database; returns whether it did.
+pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<bool> {
     {
         let mut r = e.store().read().await?;
         if r.count(Kind::Catalog, None).await? > 0
@@ -84,7 +85,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
                 .await?
                 .is_empty()
         {
-            return Ok(());
+            return Ok(false);
         }
     }
     let p = Principal::system(tenant_id);
@@ -309,7 +310,7 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<()> {
     tracing::info!(
         "loaded the demo tenant (users Adele (admin), Alice, Bob, Carol, Dave; catalog General; 2 access packages)"
     );
-    Ok(())
+    Ok(true)
 }
 
 fn blank_policy(package: &str, now: Timestamp) -> Policy {

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex as SyncMutex};
 use std::time::Duration;
 
 use accessd_domain::query::{Expr, Query, Value, ValueType};
-use accessd_domain::store::{Kind, Link, Row, Store, StoreError, StoreResult, Tx};
+use accessd_domain::store::{Kind, Link, Row, SnapshotInfo, Store, StoreError, StoreResult, Tx};
 use accessd_sql::{Dialect, Sql};
 use async_trait::async_trait;
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -670,6 +670,34 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    async fn snapshot_save(&mut self, name: &str, created: &str) -> StoreResult<u64> {
+        self.check_write()?;
+        let c = self.c();
+        blocking(|| snapshots::save(c, name, created))
+    }
+
+    async fn snapshot_restore(&mut self, name: &str) -> StoreResult<Option<SnapshotInfo>> {
+        self.check_write()?;
+        let c = self.c();
+        blocking(|| snapshots::restore(c, name))
+    }
+
+    async fn snapshot_list(&mut self) -> StoreResult<Vec<SnapshotInfo>> {
+        snapshots::list(self.c())
+    }
+
+    async fn snapshot_delete(&mut self, name: &str) -> StoreResult<bool> {
+        self.check_write()?;
+        let c = self.c();
+        blocking(|| snapshots::delete(c, name))
+    }
+
+    async fn clear_tenant(&mut self) -> StoreResult<()> {
+        self.check_write()?;
+        let c = self.c();
+        blocking(|| snapshots::clear(c))
+    }
+
     async fn commit(mut self: Box<Self>) -> StoreResult<()> {
         if !self.open {
             return Ok(());
@@ -683,6 +711,8 @@ impl Tx for SqliteTx {
         })
     }
 }
+
+mod snapshots;
 
 #[cfg(test)]
 mod tests;

@@ -20,3 +20,4 @@ mod queries_paging;
 mod roles;
 mod sdk_regressions;
 mod seeds;
+mod snapshots;
