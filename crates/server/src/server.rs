@@ -135,11 +135,9 @@ impl Server {
         // Microsoft Graph's service principal: the resource application permissions are
         // granted on (appRoleAssignments).
         engine.ensure_graph_service_principal().await?;
-        if o.demo {
-            if crate::demo::seed_if_empty(&engine, &keys.tenant_id).await? {
-                // What `reset` to `seed` puts back.
-                engine.save_seed().await?;
-            }
+        if o.demo && crate::demo::seed_if_empty(&engine, &keys.tenant_id).await? {
+            // What `reset` to `seed` puts back.
+            engine.save_seed().await?;
         }
         let external = match &o.oidc {
             Some(oidc) => Some(crate::oidc::issuer(oidc, clock.now()).await?),
