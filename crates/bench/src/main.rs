@@ -11,6 +11,7 @@
 
 mod batch;
 mod lifecycle;
+mod snapshot;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ enum Cmd {
     Walk(WalkArgs),
     /// The lifecycle's speed: a self-service request's latency, a mass expiry's duration.
     Lifecycle(lifecycle::LifecycleArgs),
+    /// How long restoring a snapshot of a tenant takes.
+    Snapshot(snapshot::SnapshotArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
         Cmd::Load(a) => load(a).await,
         Cmd::Walk(a) => walk(a).await,
         Cmd::Lifecycle(a) => lifecycle::run(a).await,
+        Cmd::Snapshot(a) => snapshot::run(a).await,
     }
 }
 

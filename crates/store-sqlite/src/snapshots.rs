@@ -8,6 +8,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::db_err;
 
+/// From how many rows a table's indexes are rebuilt rather than updated by a restore.
+const BULK_ROWS: i64 = 1000;
+
 /// The tables a snapshot holds.
 fn tenant_tables() -> Vec<&'static str> {
     let mut t: Vec<&'static str> = Kind::ALL.iter().map(|k| k.table()).collect();
@@ -96,12 +99,49 @@ pub(crate) fn restore(c: &Connection, name: &str) -> StoreResult<Option<Snapshot
         )));
     }
     for t in tenant_tables() {
+        let count = |table: &str| -> StoreResult<i64> {
+            c.query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| {
+                r.get(0)
+            })
+            .map_err(db_err)
+        };
+        let (live, saved) = (count(t)?, count(&format!("snap_{id}_{t}"))?);
+        if live == 0 && saved == 0 {
+            continue;
+        }
+        // For a large table the indexes are dropped and made again after the copy: building
+        // an index from sorted rows costs a fraction of updating it row by row.
+        let indexes = if saved >= BULK_ROWS {
+            index_sql(c, t)?
+        } else {
+            vec![]
+        };
+        for (name, _) in &indexes {
+            c.execute_batch(&format!("DROP INDEX \"{name}\""))
+                .map_err(db_err)?;
+        }
         c.execute_batch(&format!(
             "DELETE FROM \"{t}\"; INSERT INTO \"{t}\" SELECT * FROM \"snap_{id}_{t}\";"
         ))
         .map_err(db_err)?;
+        for (_, sql) in &indexes {
+            c.execute_batch(sql).map_err(db_err)?;
+        }
     }
     Ok(Some(info))
+}
+
+/// The named indexes of `table` and the statements that make them.
+fn index_sql(c: &Connection, table: &str) -> StoreResult<Vec<(String, String)>> {
+    let mut st = c
+        .prepare_cached(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+        )
+        .map_err(db_err)?;
+    let rows = st
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db_err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
 }
 
 pub(crate) fn list(c: &Connection) -> StoreResult<Vec<SnapshotInfo>> {

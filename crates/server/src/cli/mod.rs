@@ -4,7 +4,9 @@ use clap::{Parser, Subcommand};
 
 pub mod app;
 pub mod clock;
+pub mod remote;
 pub mod serve;
+pub mod snapshot;
 pub mod token;
 
 #[derive(Debug, Parser)]
@@ -28,6 +30,10 @@ pub enum Command {
     Clock(clock::Args),
     /// Register applications for the built-in token endpoint.
     App(app::Args),
+    /// Empty a running accessd's tenant, or put back what --demo seeded.
+    Reset(snapshot::ResetArgs),
+    /// Save, list, restore or delete snapshots of a running accessd's tenant.
+    Snapshot(snapshot::SnapshotArgs),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -36,5 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(a) => token::run(a).await,
         Command::Clock(a) => clock::run(a).await,
         Command::App(a) => app::run(a).await,
+        Command::Reset(a) => snapshot::reset(a).await,
+        Command::Snapshot(a) => snapshot::snapshot(a).await,
     }
 }
