@@ -132,6 +132,59 @@ fn op(
     o
 }
 
+const EMULATOR_TAG: &str = "accessd emulator (not Graph)";
+
+/// accessd's own `/_accessd/` routes, served at the root (not under the version segment).
+fn emulator_paths(server: &str, paths: &mut Map<String, Value>) {
+    let servers = json!([{"url": server}]);
+    let obj = |props: Value| json!({"type": "object", "properties": props});
+    let clock = obj(
+        json!({"now": {"type": "string", "format": "date-time"}, "mode": {"type": "string", "enum": ["real", "virtual"]}}),
+    );
+    let snapshot = obj(
+        json!({"name": {"type": "string"}, "createdDateTime": {"type": "string", "format": "date-time"}, "objects": {"type": "integer"}}),
+    );
+    let tagged = |mut o: Value| {
+        o["tags"] = json!([EMULATOR_TAG]);
+        o
+    };
+    let ok = |schema: &Value| json!({"description": "OK", "content": {"application/json": {"schema": schema}}});
+    paths.insert(
+        "/_accessd/clock".into(),
+        json!({"servers": servers,
+            "get": tagged(op("accessd.clock.get".into(), "The engine's clock".into(), vec![], None, ("200", ok(&clock)))),
+            "post": tagged(op("accessd.clock.move".into(), "Move a virtual clock forward, carrying out what falls due".into(), vec![],
+                Some(obj(json!({"advance": {"type": "string", "description": "ISO 8601 duration"}, "to": {"type": "string", "format": "date-time"}}))),
+                ("200", ok(&clock))))}),
+    );
+    paths.insert(
+        "/_accessd/reset".into(),
+        json!({"servers": servers,
+            "post": tagged(op("accessd.reset".into(), "Empty the tenant, or put back what --demo seeded".into(), vec![],
+                Some(obj(json!({"to": {"type": "string", "enum": ["empty", "seed"]}}))),
+                ("200", ok(&obj(json!({"to": {"type": "string"}, "objects": {"type": "integer"}}))))))}),
+    );
+    paths.insert(
+        "/_accessd/snapshots".into(),
+        json!({"servers": servers,
+            "get": tagged(op("accessd.snapshots.list".into(), "The snapshots of the tenant".into(), vec![], None,
+                ("200", ok(&obj(json!({"value": {"type": "array", "items": snapshot}})))))),
+            "post": tagged(op("accessd.snapshots.save".into(), "Save the tenant under a name".into(), vec![],
+                Some(json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}})),
+                ("201", ok(&snapshot))))}),
+    );
+    paths.insert(
+        "/_accessd/snapshots/{name}".into(),
+        json!({"servers": servers, "parameters": [id_param("name")],
+            "delete": tagged(op("accessd.snapshots.delete".into(), "Delete a snapshot".into(), vec![], None, ("204", json!({"description": "Deleted"}))))}),
+    );
+    paths.insert(
+        "/_accessd/snapshots/{name}/restore".into(),
+        json!({"servers": servers, "parameters": [id_param("name")],
+            "post": tagged(op("accessd.snapshots.restore".into(), "Replace the tenant with a snapshot".into(), vec![], None, ("200", ok(&snapshot))))}),
+    );
+}
+
 fn entity_response(ty: &str) -> Value {
     json!({"description": "The entity", "content": {"application/json": {"schema": reference(ty)}}})
 }
@@ -374,6 +427,7 @@ pub fn document(d: Dialect, server: &str) -> Value {
             }
         }
     }
+    emulator_paths(server, &mut paths);
     let mut parameters = Map::new();
     for (n, schema) in [
         ("filter", json!({"type": "string"})),
@@ -399,6 +453,7 @@ pub fn document(d: Dialect, server: &str) -> Value {
             "description": "The routes accessd serves, in the shape of Microsoft Graph. Generated from accessd's model."
         },
         "servers": [{"url": format!("{server}/{}", d.segment())}],
+        "tags": [{"name": EMULATOR_TAG, "description": "accessd's own routes under /_accessd/, not Microsoft Graph's (docs/emulator.md). They need an administrator's token."}],
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
@@ -449,7 +504,7 @@ mod tests {
             let mut ids = Vec::new();
             for (_, item) in doc["paths"].as_object().unwrap() {
                 for (m, o) in item.as_object().unwrap() {
-                    if m != "parameters" {
+                    if m != "parameters" && m != "servers" {
                         ids.push(o["operationId"].as_str().unwrap().to_string());
                     }
                 }
@@ -458,6 +513,10 @@ mod tests {
             ids.sort();
             ids.dedup();
             assert_eq!(n, ids.len(), "{d:?}: duplicate operationIds");
+            // accessd's own routes are there, at the root and under their own tag.
+            let reset = &doc["paths"]["/_accessd/reset"];
+            assert_eq!(reset["servers"][0]["url"], "http://localhost:5599");
+            assert_eq!(reset["post"]["tags"][0], EMULATOR_TAG);
             // The seed paths are described.
             let p = doc["paths"].as_object().unwrap();
             match d {
