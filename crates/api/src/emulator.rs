@@ -195,3 +195,58 @@ async fn snapshot_inner(s: AppState, rest: String, req: Request) -> ApiResult<Re
         )),
     }
 }
+
+/// `GET /_accessd/requests`: the last calls, newest first. `top` (default 100), and filters
+/// `method`, `status` and `path` (calls whose path and query contain it).
+pub async fn requests(
+    State(s): State<AppState>,
+    axum::Extension(log): axum::Extension<std::sync::Arc<crate::requestlog::RequestLog>>,
+    req: Request,
+) -> Response {
+    requests_inner(s, log, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn requests_inner(
+    s: AppState,
+    log: std::sync::Arc<crate::requestlog::RequestLog>,
+    req: Request,
+) -> ApiResult<Response> {
+    let p = caller(&s, req.headers()).await?;
+    s.engine
+        .authorize(&p, Op::List, Res::Emulator, &Obj::new("requests"))
+        .await?;
+    let mut top = 100usize;
+    let (mut method, mut status, mut path) = (None, None, None);
+    for (k, v) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "top" | "$top" => {
+                top = v
+                    .parse()
+                    .map_err(|_| ApiError::bad_property("top", format!("'{v}' is not a number.")))?
+            }
+            "method" => method = Some(v.to_ascii_uppercase()),
+            "status" => {
+                status = Some(v.parse::<u16>().map_err(|_| {
+                    ApiError::bad_property("status", format!("'{v}' is not a status code."))
+                })?)
+            }
+            "path" => path = Some(v.into_owned()),
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "Unknown query parameter '{other}': use top, method, status or path."
+                )));
+            }
+        }
+    }
+    let entries = log.newest(top, |e| {
+        method.as_ref().is_none_or(|m| &e.method == m)
+            && status.is_none_or(|st| e.status == st)
+            && path
+                .as_ref()
+                .is_none_or(|pth| e.path.contains(pth.as_str()))
+    });
+    let value: Vec<Value> = entries.iter().map(|e| e.json()).collect();
+    Ok(response::json(StatusCode::OK, &json!({"value": value})))
+}

@@ -24,12 +24,15 @@ use crate::{AppState, Dialect, body, guard};
 pub fn router(state: AppState) -> Router {
     let https = state.config.https;
     let wall = state.wall_clock.clone();
+    let log = std::sync::Arc::new(crate::requestlog::RequestLog::default());
+    let log_for_layer = log.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/openapi/v1.0.json", get(openapi_v1))
         .route("/openapi/beta.json", get(openapi_beta))
         .route("/_accessd/clock", any(crate::emulator::clock))
         .route("/_accessd/reset", any(crate::emulator::reset))
+        .route("/_accessd/requests", get(crate::emulator::requests))
         .route("/_accessd/snapshots", any(crate::emulator::snapshots))
         .route(
             "/_accessd/snapshots/{*rest}",
@@ -62,8 +65,9 @@ pub fn router(state: AppState) -> Router {
         .route("/localtest/{*rest}", any(graph_beta))
         .fallback(unknown_route)
         .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::Extension(log))
         .layer(axum::middleware::from_fn(move |req, next| {
-            middleware::context(https, wall.clone(), req, next)
+            middleware::context(https, wall.clone(), log_for_layer.clone(), req, next)
         }))
         .with_state(state)
 }
@@ -253,11 +257,32 @@ async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
         }
         _ => Vec::new(),
     };
+    let seen = crate::requestlog::Seen {
+        caller: Some(describe(&call.caller)),
+        body: crate::requestlog::excerpt(&bytes),
+    };
     // Some answers depend on who reads them (an approval stage's `assignedToMe`).
     let viewer = call.caller.object_id.clone();
-    wire::approvals::VIEWER
+    let mut res = wire::approvals::VIEWER
         .scope(viewer, route(call, segs, bytes))
         .await
+        .unwrap_or_else(IntoResponse::into_response);
+    res.extensions_mut().insert(seen);
+    Ok(res)
+}
+
+/// How the request log names a caller.
+fn describe(p: &Principal) -> String {
+    let kind = match p.kind {
+        PrincipalKind::User => "user",
+        PrincipalKind::App => "app",
+        PrincipalKind::System => "accessd",
+    };
+    match (&p.display, &p.app_id) {
+        (Some(d), _) => format!("{kind} {} ({d})", p.object_id),
+        (None, Some(a)) => format!("{kind} {} (client {a})", p.object_id),
+        (None, None) => format!("{kind} {}", p.object_id),
+    }
 }
 
 /// Resolves the path, authorizes what it reads, and dispatches on the method.

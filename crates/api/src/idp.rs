@@ -248,13 +248,21 @@ pub async fn token(
         return IdpError::bad("invalid_request", 900144, "The request body is too large.")
             .respond(&ctx, now);
     };
-    match issue(&s, &tenant, &headers, &body, &ctx.base, now).await {
+    let seen = crate::requestlog::Seen {
+        caller: form_urlencoded::parse(&body)
+            .find(|(k, _)| k == "client_id")
+            .map(|(_, v)| format!("client {v}")),
+        body: crate::requestlog::excerpt(&body),
+    };
+    let mut res = match issue(&s, &tenant, &headers, &body, &ctx.base, now).await {
         Ok(v) => no_store((StatusCode::OK, axum::Json(v)).into_response()),
         Err(e) => {
             tracing::info!(error = e.error, code = e.code, "token request refused");
             e.respond(&ctx, now)
         }
-    }
+    };
+    res.extensions_mut().insert(seen);
+    res
 }
 
 /// The form's parameters (first value of each) and the client's credentials, from the form

@@ -24,6 +24,7 @@ mod idp;
 mod list;
 pub mod middleware;
 mod path;
+pub mod requestlog;
 mod response;
 mod served;
 mod wire;

@@ -33,7 +33,14 @@ fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
 
 /// Assigns request ids, echoes `client-request-id`, and writes Graph's error body for any error
 /// response (an [`ApiError`] in the response's extensions, or a bare error status from a layer).
-pub async fn context(https: bool, wall: Arc<dyn Clock>, mut req: Request, next: Next) -> Response {
+pub async fn context(
+    https: bool,
+    wall: Arc<dyn Clock>,
+    log: Arc<crate::requestlog::RequestLog>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
     let client_request_id =
         header_str(req.headers(), "client-request-id").unwrap_or_else(|| request_id.clone());
@@ -54,8 +61,16 @@ pub async fn context(https: bool, wall: Arc<dyn Clock>, mut req: Request, next: 
     };
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |p| p.as_str().to_string());
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
+    let seen = res
+        .extensions_mut()
+        .remove::<crate::requestlog::Seen>()
+        .unwrap_or_default();
     let status = res.status();
     if status.is_client_error() || status.is_server_error() {
         let err = match res.extensions_mut().remove::<ApiError>() {
@@ -90,6 +105,18 @@ pub async fn context(https: bool, wall: Arc<dyn Clock>, mut req: Request, next: 
     }
     if let Ok(v) = HeaderValue::from_str(&client_request_id) {
         h.insert("client-request-id", v);
+    }
+    if !path.starts_with("/_accessd/requests") && path != "/healthz" {
+        log.push(crate::requestlog::Entry {
+            time: wall.now().to_wire(),
+            method: method.to_string(),
+            path: path_and_query,
+            status: res.status().as_u16(),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            request_id,
+            client_request_id,
+            seen,
+        });
     }
     res
 }

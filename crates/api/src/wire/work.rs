@@ -232,19 +232,18 @@ pub fn subject_out(d: Dialect, s: &Subject) -> Map<String, Value> {
 pub fn resume_in(o: In<'_>) -> Result<accessd_engine::extensions::Resume, crate::ApiError> {
     let data = o.obj("data").flatten();
     let text = |k: &str| data.and_then(|d| d.str(k).flatten());
-    let stage_name = text("stage").or_else(|| {
-        o.str("type")
-            .flatten()
-            .and_then(|t| t.rsplit('.').next().map(str::to_string))
-    });
-    let stage = match stage_name {
-        None => None,
+    // `data.stage` names the stage; `type` ends with it too, and is only read when it does.
+    let stage = match text("stage") {
         Some(n) => Some(CustomExtensionStage::parse_ignore_case(&n).ok_or_else(|| {
             crate::ApiError::bad_property(
                 "data.stage",
                 format!("'{n}' is not a stage of a custom extension (accessPackageCustomExtensionStage)."),
             )
         })?),
+        None => o
+            .str("type")
+            .flatten()
+            .and_then(|t| t.rsplit('.').next().and_then(CustomExtensionStage::parse_ignore_case)),
     };
     Ok(accessd_engine::extensions::Resume {
         stage,

@@ -448,3 +448,33 @@ async fn a_failing_endpoint_is_retried_then_recorded_as_failed() {
         .await;
     assert_eq!(d.status, 400, "{}", d.text);
 }
+
+/// The conformance suite's body: `type` without a stage at its end, on a request that waits for
+/// nothing, is told so (not that the type is bad).
+#[tokio::test]
+async fn resume_of_a_request_that_waits_for_nothing_says_so_whatever_the_type() {
+    let app = TestApp::spawn().await;
+    let (_, package, policy) = app.package_with_policy().await;
+    let user = app.user("Nell").await;
+    let id = admin_add(&app, &package, &policy, &user).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post(
+            &format!("{EM}/assignmentRequests/{id}/resume"),
+            json!({"source": "conformance", "type": "microsoft.graph.accessPackageCustomExtensionStage"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (400, "RequestNotWaitingForCallback")
+    );
+    let r = app
+        .post(
+            &format!("{EM}/assignmentRequests/{id}/resume"),
+            json!({"source": "x", "data": {"stage": "notAStage"}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}

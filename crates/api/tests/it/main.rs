@@ -17,6 +17,7 @@ mod queries_bad;
 mod queries_directory;
 mod queries_expand;
 mod queries_paging;
+mod requestlog;
 mod roles;
 mod sdk_regressions;
 mod seeds;
