@@ -158,6 +158,12 @@ fn emulator_paths(server: &str, paths: &mut Map<String, Value>) {
                 ("200", ok(&clock))))}),
     );
     paths.insert(
+        "/_accessd/requests".into(),
+        json!({"servers": servers,
+            "get": tagged(op("accessd.requests.list".into(), "The last calls, newest first, secrets masked".into(), vec![], None,
+                ("200", ok(&obj(json!({"value": {"type": "array", "items": {"type": "object"}}}))))))}),
+    );
+    paths.insert(
         "/_accessd/reset".into(),
         json!({"servers": servers,
             "post": tagged(op("accessd.reset".into(), "Empty the tenant, or put back what --demo seeded".into(), vec![],
