@@ -250,3 +250,51 @@ async fn requests_inner(
     let value: Vec<Value> = entries.iter().map(|e| e.json()).collect();
     Ok(response::json(StatusCode::OK, &json!({"value": value})))
 }
+
+/// `GET /_accessd/faults` (what is in force), `PUT` (replace: throttle, latency,
+/// replicationLagMs, rules, seed), `DELETE` (none).
+pub async fn faults(
+    State(s): State<AppState>,
+    axum::Extension(faults): axum::Extension<std::sync::Arc<crate::faults::Faults>>,
+    req: Request,
+) -> Response {
+    faults_inner(s, faults, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn faults_inner(
+    s: AppState,
+    faults: std::sync::Arc<crate::faults::Faults>,
+    req: Request,
+) -> ApiResult<Response> {
+    let (parts, stream) = req.into_parts();
+    let p = caller(&s, &parts.headers).await?;
+    let op = if parts.method == Method::GET {
+        Op::Get
+    } else {
+        Op::Update
+    };
+    s.engine
+        .authorize(&p, op, Res::Emulator, &Obj::new("faults"))
+        .await?;
+    let out = |f: &crate::faults::FaultSet| serde_json::to_value(f).unwrap_or(Value::Null);
+    match parts.method {
+        Method::GET => Ok(response::json(StatusCode::OK, &out(&faults.get()))),
+        Method::PUT => {
+            let bytes = body::read(&parts.headers, stream).await?;
+            let b = body::object(&parts.headers, &bytes, false)?;
+            let set: crate::faults::FaultSet = serde_json::from_value(Value::Object(b))
+                .map_err(|e| ApiError::bad_request(format!("Not a fault set: {e}.")))?;
+            set.check()?;
+            faults.set(set.clone());
+            tracing::info!(faults = %out(&set), "faults changed");
+            Ok(response::json(StatusCode::OK, &out(&set)))
+        }
+        Method::DELETE => {
+            faults.set(crate::faults::FaultSet::default());
+            Ok(response::no_content())
+        }
+        ref m => Err(ApiError::method_not_allowed(m.as_str(), "/_accessd/faults")),
+    }
+}

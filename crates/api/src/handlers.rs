@@ -26,6 +26,8 @@ pub fn router(state: AppState) -> Router {
     let wall = state.wall_clock.clone();
     let log = std::sync::Arc::new(crate::requestlog::RequestLog::default());
     let log_for_layer = log.clone();
+    let faults = std::sync::Arc::new(crate::faults::Faults::new(state.config.faults.clone()));
+    let faults_for_layer = faults.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/openapi/v1.0.json", get(openapi_v1))
@@ -33,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_accessd/clock", any(crate::emulator::clock))
         .route("/_accessd/reset", any(crate::emulator::reset))
         .route("/_accessd/requests", get(crate::emulator::requests))
+        .route("/_accessd/faults", any(crate::emulator::faults))
         .route("/_accessd/snapshots", any(crate::emulator::snapshots))
         .route(
             "/_accessd/snapshots/{*rest}",
@@ -66,8 +69,13 @@ pub fn router(state: AppState) -> Router {
         .fallback(unknown_route)
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::Extension(log))
+        .layer(axum::Extension(faults))
         .layer(axum::middleware::from_fn(move |req, next| {
-            middleware::context(https, wall.clone(), log_for_layer.clone(), req, next)
+            let layers = middleware::Layers {
+                log: log_for_layer.clone(),
+                faults: faults_for_layer.clone(),
+            };
+            middleware::context(https, wall.clone(), layers, req, next)
         }))
         .with_state(state)
 }

@@ -18,6 +18,7 @@ pub mod edm;
 mod emulator;
 pub mod error;
 mod extensions;
+pub mod faults;
 mod guard;
 mod handlers;
 mod idp;
@@ -58,6 +59,9 @@ pub struct Config {
     pub default_page_size: u64,
     /// The largest `$top` accepted.
     pub max_page_size: u64,
+    /// Faults in force from the start (`serve --faults`); changed at run time through
+    /// `/_accessd/faults`.
+    pub faults: faults::FaultSet,
 }
 
 impl Default for Config {
@@ -67,6 +71,7 @@ impl Default for Config {
             https: false,
             default_page_size: 100,
             max_page_size: 999,
+            faults: faults::FaultSet::default(),
         }
     }
 }

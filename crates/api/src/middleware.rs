@@ -33,13 +33,28 @@ fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
 
 /// Assigns request ids, echoes `client-request-id`, and writes Graph's error body for any error
 /// response (an [`ApiError`] in the response's extensions, or a bare error status from a layer).
+/// What the middleware keeps across requests: the request log and the faults in force.
+#[derive(Clone)]
+pub struct Layers {
+    pub log: Arc<crate::requestlog::RequestLog>,
+    pub faults: Arc<crate::faults::Faults>,
+}
+
+/// Whether a path is one of Graph's (where injected faults apply).
+fn is_graph_path(path: &str) -> bool {
+    ["/v1.0", "/beta", "/localtest"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
 pub async fn context(
     https: bool,
     wall: Arc<dyn Clock>,
-    log: Arc<crate::requestlog::RequestLog>,
+    layers: Layers,
     mut req: Request,
     next: Next,
 ) -> Response {
+    let log = layers.log;
     let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
     let client_request_id =
@@ -66,7 +81,22 @@ pub async fn context(
         .path_and_query()
         .map_or_else(|| path.clone(), |p| p.as_str().to_string());
     req.extensions_mut().insert(ctx);
-    let mut res = next.run(req).await;
+    let mut res = if is_graph_path(&path) {
+        let who = header_str(req.headers(), "authorization").unwrap_or_default();
+        match layers.faults.before(&method, &path, &who) {
+            crate::faults::Verdict::Answer(r) => r,
+            crate::faults::Verdict::Serve(wait) => {
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                let r = next.run(req).await;
+                layers.faults.after(&method, &r);
+                r
+            }
+        }
+    } else {
+        next.run(req).await
+    };
     let seen = res
         .extensions_mut()
         .remove::<crate::requestlog::Seen>()

@@ -164,6 +164,14 @@ fn emulator_paths(server: &str, paths: &mut Map<String, Value>) {
                 ("200", ok(&obj(json!({"value": {"type": "array", "items": {"type": "object"}}}))))))}),
     );
     paths.insert(
+        "/_accessd/faults".into(),
+        json!({"servers": servers,
+            "get": tagged(op("accessd.faults.get".into(), "The faults in force".into(), vec![], None, ("200", ok(&json!({"type": "object"}))))),
+            "put": tagged(op("accessd.faults.set".into(), "Put a fault set in force (throttle, latency, replicationLagMs, rules, seed)".into(), vec![],
+                Some(json!({"type": "object"})), ("200", ok(&json!({"type": "object"}))))),
+            "delete": tagged(op("accessd.faults.clear".into(), "Inject no faults".into(), vec![], None, ("204", json!({"description": "Cleared"}))))}),
+    );
+    paths.insert(
         "/_accessd/reset".into(),
         json!({"servers": servers,
             "post": tagged(op("accessd.reset".into(), "Empty the tenant, or put back what --demo seeded".into(), vec![],

@@ -8,6 +8,7 @@ mod dialects;
 mod directory;
 mod errors;
 mod extensions;
+mod faults;
 mod idp;
 mod lifecycle;
 mod metadata;

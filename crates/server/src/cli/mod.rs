@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 pub mod app;
 pub mod clock;
+pub mod faults;
 pub mod remote;
 pub mod serve;
 pub mod snapshot;
@@ -34,6 +35,8 @@ pub enum Command {
     Reset(snapshot::ResetArgs),
     /// Save, list, restore or delete snapshots of a running accessd's tenant.
     Snapshot(snapshot::SnapshotArgs),
+    /// Show, set or clear the faults a running accessd injects (throttling, latency, ...).
+    Faults(faults::Args),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -44,5 +47,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::App(a) => app::run(a).await,
         Command::Reset(a) => snapshot::reset(a).await,
         Command::Snapshot(a) => snapshot::snapshot(a).await,
+        Command::Faults(a) => faults::run(a).await,
     }
 }
