@@ -298,3 +298,65 @@ async fn faults_inner(
         ref m => Err(ApiError::method_not_allowed(m.as_str(), "/_accessd/faults")),
     }
 }
+
+/// `GET /_accessd/outbox` (newest first; `top`, `kind`, `template`, `to`), `DELETE` (empty it).
+pub async fn outbox(State(s): State<AppState>, req: Request) -> Response {
+    outbox_inner(s, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn outbox_inner(s: AppState, req: Request) -> ApiResult<Response> {
+    let p = caller(&s, req.headers()).await?;
+    match req.method().clone() {
+        Method::GET => {
+            let (mut top, mut kind, mut template, mut to) = (100u64, None, None, None);
+            for (k, v) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+                match k.as_ref() {
+                    "top" | "$top" => {
+                        top = v.parse().map_err(|_| {
+                            ApiError::bad_property("top", format!("'{v}' is not a number."))
+                        })?
+                    }
+                    "kind" => kind = Some(v.into_owned()),
+                    "template" => template = Some(v.into_owned()),
+                    "to" => to = Some(v.to_ascii_lowercase()),
+                    other => {
+                        return Err(ApiError::bad_request(format!(
+                            "Unknown query parameter '{other}': use top, kind, template or to."
+                        )));
+                    }
+                }
+            }
+            let list = s
+                .engine
+                .outbox(&p, kind.as_deref(), template.as_deref(), top.min(10_000))
+                .await?;
+            let value: Vec<Value> = list
+                .iter()
+                .filter(|m| {
+                    to.as_ref().is_none_or(|t| {
+                        m.to.iter()
+                            .chain(&m.addresses)
+                            .any(|x| x.to_ascii_lowercase() == *t)
+                    })
+                })
+                .map(|m| {
+                    json!({
+                        "id": m.id, "kind": m.kind, "template": m.template, "to": m.to,
+                        "addresses": m.addresses, "subject": m.subject,
+                        "accessPackageId": m.access_package_id, "requestId": m.request_id,
+                        "assignmentId": m.assignment_id, "payload": m.payload, "answer": m.answer,
+                        "createdDateTime": m.created_date_time.to_wire(),
+                    })
+                })
+                .collect();
+            Ok(response::json(StatusCode::OK, &json!({"value": value})))
+        }
+        Method::DELETE => {
+            s.engine.clear_outbox(&p).await?;
+            Ok(response::no_content())
+        }
+        m => Err(ApiError::method_not_allowed(m.as_str(), "/_accessd/outbox")),
+    }
+}

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_accessd/reset", any(crate::emulator::reset))
         .route("/_accessd/requests", get(crate::emulator::requests))
         .route("/_accessd/faults", any(crate::emulator::faults))
+        .route("/_accessd/outbox", any(crate::emulator::outbox))
         .route("/_accessd/snapshots", any(crate::emulator::snapshots))
         .route(
             "/_accessd/snapshots/{*rest}",

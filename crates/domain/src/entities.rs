@@ -358,6 +358,20 @@ impl Entity for CustomExtension {
     }
 }
 
+impl Entity for OutboxMessage {
+    const KIND: Kind = Kind::OutboxMessage;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            ts(&self.created_date_time),
+            s(&self.kind),
+            s(&self.template),
+        ]
+    }
+}
+
 impl Entity for DeletedItem {
     const KIND: Kind = Kind::DeletedItem;
     fn id(&self) -> &str {

@@ -39,6 +39,7 @@ pub enum Kind {
     AuditEvent,
     DeletedItem,
     CustomExtension,
+    OutboxMessage,
 }
 
 /// The type of an index column.
@@ -100,6 +101,7 @@ impl Kind {
         Kind::AuditEvent,
         Kind::DeletedItem,
         Kind::CustomExtension,
+        Kind::OutboxMessage,
     ];
 
     /// The table that holds this kind.
@@ -128,6 +130,7 @@ impl Kind {
             Kind::AuditEvent => "audit_events",
             Kind::DeletedItem => "deleted_items",
             Kind::CustomExtension => "custom_extensions",
+            Kind::OutboxMessage => "outbox",
         }
     }
 
@@ -278,6 +281,9 @@ impl Kind {
                 text("display_name"),
                 text("created_date_time"),
             ],
+            Kind::OutboxMessage => {
+                cols![text("created_date_time"), text("kind"), text("template"),]
+            }
         }
     }
 }

@@ -245,7 +245,8 @@ pub async fn request_changed(
     let mut targets = vec![request_target(after, props)];
     targets.extend(related(after));
     let reason = (after.status == "Expired").then(|| "The approval timed out.".to_string());
-    record(tx, by, activity, op, targets, now, reason).await
+    record(tx, by, activity, op, targets, now, reason).await?;
+    crate::outbox::request_changed(tx, before, after, now).await
 }
 
 fn assignment_target(a: &Assignment, props: Vec<ModifiedProperty>) -> TargetResource {

@@ -419,7 +419,7 @@ impl Engine {
             (_, _, None) => Err("accessd was started without an HTTP client for callouts".into()),
             (Some(e), Some(url), Some(sender)) => {
                 match sender.send(url, &pending.payload, e.timeout_ms()).await {
-                    Ok(code) if (200..300).contains(&code) => Ok(()),
+                    Ok(code) if (200..300).contains(&code) => Ok(code),
                     Ok(code) => Err(format!("the endpoint answered {code}")),
                     Err(e) => Err(e),
                 }
@@ -431,8 +431,20 @@ impl Engine {
             return Ok(());
         };
         tx.delete(Kind::DueWork, &cur.id).await?;
+        let answer = match &outcome {
+            Ok(code) => code.to_string(),
+            Err(why) => why.clone(),
+        };
+        crate::outbox::callout(
+            &mut *tx,
+            ext.as_ref().and_then(|e| e.url()),
+            &pending.payload,
+            answer,
+            self.now(),
+        )
+        .await?;
         match outcome {
-            Ok(()) => {
+            Ok(_) => {
                 tracing::info!(extension = %pending.extension_id, instance = %pending.instance_id, "custom extension called");
             }
             Err(why) if cur.attempts < retries => {

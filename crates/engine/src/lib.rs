@@ -20,6 +20,7 @@ mod eligibility;
 mod epoch;
 pub mod extensions;
 pub mod lifecycle;
+mod outbox;
 mod policies;
 mod requests;
 mod resources;

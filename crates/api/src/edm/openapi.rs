@@ -172,6 +172,13 @@ fn emulator_paths(server: &str, paths: &mut Map<String, Value>) {
             "delete": tagged(op("accessd.faults.clear".into(), "Inject no faults".into(), vec![], None, ("204", json!({"description": "Cleared"}))))}),
     );
     paths.insert(
+        "/_accessd/outbox".into(),
+        json!({"servers": servers,
+            "get": tagged(op("accessd.outbox.list".into(), "What the service would have e-mailed or called out, newest first".into(), vec![], None,
+                ("200", ok(&obj(json!({"value": {"type": "array", "items": {"type": "object"}}})))))),
+            "delete": tagged(op("accessd.outbox.clear".into(), "Empty the outbox".into(), vec![], None, ("204", json!({"description": "Emptied"}))))}),
+    );
+    paths.insert(
         "/_accessd/reset".into(),
         json!({"servers": servers,
             "post": tagged(op("accessd.reset".into(), "Empty the tenant, or put back what --demo seeded".into(), vec![],

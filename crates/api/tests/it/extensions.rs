@@ -320,6 +320,16 @@ async fn a_request_waits_for_the_extensions_callback_then_is_delivered_and_grant
     assert_eq!(sent[1].1["data"]["stage"], "assignmentRequestGranted");
     assert_eq!(sent[1].1["data"]["assignment"]["state"], "delivered");
     assert!(sent[1].1["data"].get("callbackUriPath").is_none());
+    // The outbox has both callouts, with what the endpoint answered.
+    let out = app.get("/_accessd/outbox?kind=callout").await.values();
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["template"], "assignmentRequestGranted");
+    assert_eq!(out[0]["to"][0], "https://callouts.test/granted");
+    assert_eq!(out[0]["answer"], "202");
+    assert_eq!(
+        out[1]["payload"]["data"]["stage"],
+        "assignmentRequestCreated"
+    );
     let again = app
         .post(
             &format!("{EM}/assignmentRequests/{id}/resume"),

@@ -1062,3 +1062,94 @@ async fn a_deleted_group_fails_delivery_until_it_is_restored_and_reprocessed() {
     assert_eq!(w.request_state(&r.id()).await.0, "delivered");
     assert_eq!(w.members().await, sorted(vec![ann, bob]));
 }
+
+/// The outbox: what the real service would have e-mailed, at each step of a request's life.
+#[tokio::test]
+async fn the_outbox_records_the_emails_of_a_requests_life() {
+    let w = world().await;
+    let boss = w.app.user("Boss").await;
+    let pol = w
+        .policy(
+            json!({"type": "afterDuration", "duration": "P20D"}),
+            vec![stage(vec![single_user(&boss)])],
+        )
+        .await;
+    let ann = w.app.user("Ann").await;
+    let req = TestApp::expect(w.request(&ann, &pol, json!({})).await, 201).id();
+    TestApp::expect(w.decide(&boss, &req, "Approve").await, 204);
+    w.app.advance("P21D").await;
+    let r = TestApp::expect(w.app.get("/_accessd/outbox?kind=email").await, 200);
+    let mut seen: Vec<(String, String)> = r
+        .values()
+        .iter()
+        .map(|m| {
+            (
+                m["template"].as_str().unwrap().to_string(),
+                m["to"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    seen.reverse(); // oldest first
+    let expect = |t: &str, who: &str| (t.to_string(), who.to_string());
+    assert_eq!(
+        seen,
+        vec![
+            expect("RequestSubmitted", &ann),
+            expect("ApprovalRequired", &boss),
+            expect("RequestApproved", &ann),
+            expect("AccessGranted", &ann),
+            expect("AssignmentExpiring", &ann),
+            expect("AssignmentExpiring", &ann),
+            expect("AssignmentExpired", &ann),
+        ],
+        "{}",
+        r.text
+    );
+    let first = &r.values()[r.values().len() - 1];
+    assert_eq!(
+        first["subject"],
+        "Your request for access to Engineering access was submitted"
+    );
+    assert_eq!(first["requestId"], req.as_str());
+    assert!(first["addresses"][0].as_str().unwrap().contains('@'));
+    // Filters, and emptying it.
+    let boss_mail = w
+        .app
+        .get(&format!("/_accessd/outbox?to={boss}"))
+        .await
+        .values();
+    assert_eq!(boss_mail.len(), 1);
+    let expiring = w
+        .app
+        .get("/_accessd/outbox?template=AssignmentExpiring")
+        .await
+        .values();
+    assert!(
+        expiring[0]["subject"]
+            .as_str()
+            .unwrap()
+            .ends_with("in 1 day")
+    );
+    assert!(
+        expiring[1]["subject"]
+            .as_str()
+            .unwrap()
+            .ends_with("in 14 days")
+    );
+    TestApp::expect(w.app.delete("/_accessd/outbox").await, 204);
+    assert!(w.app.get("/_accessd/outbox").await.values().is_empty());
+    // A denial is told too.
+    let bob = w.app.user("Bob").await;
+    let req = TestApp::expect(w.request(&bob, &pol, json!({})).await, 201).id();
+    TestApp::expect(w.decide(&boss, &req, "Deny").await, 204);
+    let denied = w
+        .app
+        .get("/_accessd/outbox?template=RequestDenied")
+        .await
+        .values();
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0]["to"][0], bob.as_str());
+    let plain = w.app.token_for(&bob);
+    let r = w.app.call_as(&plain, "GET", "/_accessd/outbox", None).await;
+    assert_eq!(r.status, 403);
+}

@@ -73,3 +73,29 @@ impl CustomExtension {
             .map_or(3, |n| n.min(10) as u32)
     }
 }
+
+/// What the real service would have sent outside Graph (the emulator's outbox): an e-mail to
+/// requestors, approvers or targets, or a custom extension's callout with its answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: String,
+    /// `email` or `callout`.
+    pub kind: String,
+    /// What it is about: `RequestSubmitted`, `ApprovalRequired`, `RequestApproved`,
+    /// `RequestDenied`, `RequestExpired`, `AccessGranted`, `AssignmentExpiring`,
+    /// `AssignmentExpired`, or the callout's stage.
+    pub template: String,
+    /// Recipients' object ids (e-mails) or the endpoint (callouts).
+    pub to: Vec<String>,
+    /// Recipients' addresses, where the directory has them.
+    pub addresses: Vec<String>,
+    pub subject: String,
+    pub access_package_id: Option<String>,
+    pub request_id: Option<String>,
+    pub assignment_id: Option<String>,
+    /// A callout's body.
+    pub payload: Option<Value>,
+    /// A callout's answer (`202`, or why nothing came back).
+    pub answer: Option<String>,
+    pub created_date_time: Timestamp,
+}

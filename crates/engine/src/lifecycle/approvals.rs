@@ -190,6 +190,18 @@ impl Engine {
         for a in &approvers {
             tx.link(Link::Approver, &id, a).await?;
         }
+        let package = Some(policy.access_package_id.as_str());
+        crate::outbox::email(
+            tx,
+            "ApprovalRequired",
+            crate::outbox::To::Users(&approvers),
+            package,
+            Some(&id),
+            None,
+            |n| format!("Action required: approve or deny a request for access to {n}"),
+            now,
+        )
+        .await?;
         Ok(())
     }
 

@@ -268,6 +268,17 @@ impl Engine {
                 .record_system_request(tx, &a, RequestType::SystemRemove, now)
                 .await?;
             audit::expired(tx, &req, &before, &a, now).await?;
+            crate::outbox::email(
+                tx,
+                "AssignmentExpired",
+                crate::outbox::To::Subjects(&[Some(a.target_id.clone())]),
+                Some(&a.access_package_id),
+                Some(&req.id),
+                Some(&a.id),
+                |n| format!("Your access to {n} has expired"),
+                now,
+            )
+            .await?;
             if let Some(policy) = tx.load::<Policy>(&a.policy_id).await?
                 && !policy.custom_extension_stage_settings.is_empty()
             {
@@ -306,6 +317,27 @@ impl Engine {
             _ => CustomExtensionStage::AssignmentOneDayBeforeExpiration,
         };
         self.call_out_for_assignment(tx, stage, &mut a).await?;
+        let days = if kind == WorkKind::ExpiryNotice14 {
+            14
+        } else {
+            1
+        };
+        crate::outbox::email(
+            tx,
+            "AssignmentExpiring",
+            crate::outbox::To::Subjects(&[Some(a.target_id.clone())]),
+            Some(&a.access_package_id),
+            None,
+            Some(&a.id),
+            |n| {
+                format!(
+                    "Your access to {n} expires in {days} day{}",
+                    if days == 1 { "" } else { "s" }
+                )
+            },
+            self.now(),
+        )
+        .await?;
         tx.save(&a).await?;
         Ok(())
     }
