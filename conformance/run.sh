@@ -128,6 +128,13 @@ for mode in $TRANSPORTS; do
   fi
 done
 
+# ---- pytest-accessd, the plugin, through its own example suite ------------------------------
+say "pytest-accessd's example suite (clients/python/pytest-accessd)"
+if ! (cd "$ROOT/clients/python/pytest-accessd/tests" && ACCESSD_BIN="$BIN" PYTHONPATH=.. \
+      timeout "$SUITE_TIMEOUT" "$VENV/bin/python" -m pytest -p pytest_accessd); then
+  FAILED+=("pytest-accessd")
+fi
+
 say "summary"
 "$VENV/bin/python" "$HERE/summary.py" "$WORK" $TRANSPORTS
 if [ ${#FAILED[@]} -gt 0 ]; then
