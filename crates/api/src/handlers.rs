@@ -218,6 +218,21 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
+/// A Graph request's answer (an error as its response): what `$batch` runs each inner request
+/// through.
+/// (Boxed: a batch's inner request comes back through the same route.)
+pub(crate) fn graph_response(
+    s: AppState,
+    d: Dialect,
+    req: Request,
+) -> futures::future::BoxFuture<'static, Response> {
+    Box::pin(async move {
+        graph(s, d, req)
+            .await
+            .unwrap_or_else(IntoResponse::into_response)
+    })
+}
+
 async fn graph(s: AppState, d: Dialect, req: Request) -> ApiResult<Response> {
     let (parts, body_stream) = req.into_parts();
     let ctx = parts
@@ -298,6 +313,16 @@ fn describe(p: &Principal) -> String {
 async fn route(mut call: Call, segs: Vec<String>, bytes: Vec<u8>) -> ApiResult<Response> {
     if segs.first().map(String::as_str) == Some("me") {
         return me(&call, &segs[1..]).await;
+    }
+    if segs.len() == 1 && segs[0] == "$batch" {
+        if call.method != Method::POST {
+            return Err(ApiError::method_not_allowed(call.method.as_str(), "$batch"));
+        }
+        if call.headers.contains_key("x-accessd-in-batch") {
+            return Err(ApiError::bad_request("A batch cannot hold another batch."));
+        }
+        let b = body::object(&call.headers, &bytes, false)?;
+        return crate::batch::run(&call.s, call.d, &call.ctx, &call.headers, &b).await;
     }
     if segs.first().is_some_and(|f| crate::apps::serves(f)) {
         let c = crate::apps::AppsCall {

@@ -13,6 +13,7 @@ use axum::Router;
 
 mod apps;
 pub mod auth;
+mod batch;
 mod body;
 pub mod edm;
 mod emulator;

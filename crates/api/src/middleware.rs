@@ -101,34 +101,12 @@ pub async fn context(
         .extensions_mut()
         .remove::<crate::requestlog::Seen>()
         .unwrap_or_default();
-    let status = res.status();
-    if status.is_client_error() || status.is_server_error() {
-        let err = match res.extensions_mut().remove::<ApiError>() {
-            Some(e) => Some(e),
-            None if is_empty_or_plain(&res) => Some(default_error(status)),
-            None => None,
-        };
-        if let Some(err) = err {
-            if status.is_server_error() {
-                tracing::error!(%method, %path, request_id = %request_id, detail = err.internal_detail().unwrap_or(""), "{err}");
-            } else {
-                tracing::debug!(%method, %path, request_id = %request_id, "{err}");
-            }
-            let date = wall.now().as_utc().format("%Y-%m-%dT%H:%M:%S").to_string();
-            let body = err.body(&request_id, &client_request_id, &date);
-            let mut fresh = (err.status, Body::from(body.to_string())).into_response();
-            for (k, v) in res.headers() {
-                if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
-                    fresh.headers_mut().append(k.clone(), v.clone());
-                }
-            }
-            fresh.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(JSON_CONTENT_TYPE),
-            );
-            res = fresh;
-        }
+    if res.status().is_server_error()
+        && let Some(err) = res.extensions().get::<ApiError>()
+    {
+        tracing::error!(%method, %path, request_id = %request_id, detail = err.internal_detail().unwrap_or(""), "{err}");
     }
+    let mut res = with_error_body(res, &request_id, &client_request_id, wall.as_ref());
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("request-id", v);
@@ -149,6 +127,42 @@ pub async fn context(
         });
     }
     res
+}
+
+/// The `date` of an error body: the wall clock, to the second.
+pub fn error_date(wall: &dyn Clock) -> String {
+    wall.now().as_utc().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// An error response with Graph's body: from the [`ApiError`] in its extensions, or for a bare
+/// error status from a layer. Other responses pass unchanged.
+pub fn with_error_body(
+    mut res: Response,
+    request_id: &str,
+    client_request_id: &str,
+    wall: &dyn Clock,
+) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let err = match res.extensions_mut().remove::<ApiError>() {
+        Some(e) => e,
+        None if is_empty_or_plain(&res) => default_error(status),
+        None => return res,
+    };
+    let body = err.body(request_id, client_request_id, &error_date(wall));
+    let mut fresh = (err.status, Body::from(body.to_string())).into_response();
+    for (k, v) in res.headers() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            fresh.headers_mut().append(k.clone(), v.clone());
+        }
+    }
+    fresh.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
+    fresh
 }
 
 fn is_empty_or_plain(res: &Response) -> bool {

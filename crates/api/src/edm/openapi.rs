@@ -448,6 +448,12 @@ pub fn document(d: Dialect, server: &str) -> Value {
             }
         }
     }
+    paths.insert(
+        "/$batch".into(),
+        json!({"post": op("batch".into(), "JSON batching: up to 20 requests, with dependsOn".into(), vec![],
+            Some(json!({"type": "object", "required": ["requests"], "properties": {"requests": {"type": "array", "maxItems": 20, "items": {"type": "object"}}}})),
+            ("200", json!({"description": "Each request's answer", "content": {"application/json": {"schema": {"type": "object", "properties": {"responses": {"type": "array", "items": {"type": "object"}}}}}}})))}),
+    );
     emulator_paths(server, &mut paths);
     let mut parameters = Map::new();
     for (n, schema) in [
