@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import graph from "@microsoft/microsoft-graph-client";
 
-const { Client, PageIterator, GraphError, RetryHandler, RedirectHandler, HTTPMessageHandler } = graph;
+const { Client, PageIterator, GraphError, RetryHandler, RedirectHandler, HTTPMessageHandler, BatchRequestContent, BatchResponseContent } = graph;
 
 const BASE = (process.env.ACCESSD_URL ?? "").replace(/\/$/, "");
 const TOKEN = process.env.ACCESSD_TOKEN ?? "";
@@ -230,4 +230,27 @@ test("beta: catalog, package, policy PATCH, direct assignment, filterByCurrentUs
   const e = await graphError(beta.api(`${EM}/accessPackageCatalogs/${c.id}`).delete());
   assert.equal(e.statusCode, 400);
   assert.equal(e.code, "InvalidDeleteCatalogHasAccessPackages");
+});
+
+test("v1.0: $batch through BatchRequestContent and BatchResponseContent", async () => {
+  const c = client("v1.0");
+  const create = new Request(`${BASE}/v1.0${EM}/catalogs`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ displayName: `JS batch ${RUN}` }),
+  });
+  const list = new Request(`${BASE}/v1.0${EM}/catalogs?$top=999`, { method: "GET" });
+  const content = new BatchRequestContent([
+    { id: "create", request: create },
+    { id: "list", request: list, dependsOn: ["create"] },
+  ]);
+  const body = await c.api("/$batch").post(await content.getContent());
+  const responses = new BatchResponseContent(body);
+  const made = responses.getResponseById("create");
+  assert.equal(made.status, 201);
+  const catalog = await made.json();
+  assert.equal(catalog.displayName, `JS batch ${RUN}`);
+  const listed = responses.getResponseById("list");
+  assert.equal(listed.status, 200);
+  assert.ok((await listed.json()).value.some((x) => x.id === catalog.id));
 });

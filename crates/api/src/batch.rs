@@ -176,6 +176,23 @@ pub async fn run(
 }
 
 /// One inner request, through the dialect's handler.
+/// A header name as Graph writes it in a batch answer (`Content-Type`, `Location`,
+/// `OData-Version`): Microsoft's JavaScript client looks `Content-Type` up by that spelling.
+fn title_case(name: &str) -> String {
+    if name.eq_ignore_ascii_case("odata-version") {
+        return "OData-Version".into();
+    }
+    name.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// An inner URL as a path under the dialect: relative (`/users`, `users`), or absolute with the
 /// version segment (as some SDKs write it).
 fn inner_path(d: Dialect, url: &str) -> String {
@@ -238,7 +255,7 @@ async fn one(s: &AppState, d: Dialect, ctx: &RequestCtx, outer: &HeaderMap, r: &
             continue;
         }
         if let Ok(v) = v.to_str() {
-            headers.insert(k.as_str().to_string(), Value::String(v.to_string()));
+            headers.insert(title_case(k.as_str()), Value::String(v.to_string()));
         }
     }
     let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
@@ -274,5 +291,7 @@ mod tests {
         );
         assert_eq!(inner_path(d, "/v1.0/me"), "/v1.0/me");
         assert_eq!(inner_path(Dialect::Beta, "/beta"), "/beta/");
+        assert_eq!(title_case("content-type"), "Content-Type");
+        assert_eq!(title_case("odata-version"), "OData-Version");
     }
 }

@@ -46,7 +46,13 @@ async fn a_batch_answers_each_request_on_its_own_in_dependency_order() {
     let created = by_id(&r.body, "1");
     assert_eq!(created["status"], 201);
     assert_eq!(created["body"]["displayName"], "Batched");
-    assert!(created["headers"]["location"].as_str().is_some());
+    assert!(created["headers"]["Location"].as_str().is_some());
+    assert!(
+        created["headers"]["Content-Type"]
+            .as_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let listed = by_id(&r.body, "2");
     assert_eq!(listed["status"], 200);
     assert_eq!(listed["body"]["value"][0]["displayName"], "Batched");
