@@ -336,6 +336,18 @@ async fn route(mut call: Call, segs: Vec<String>, bytes: Vec<u8>) -> ApiResult<R
         };
         return crate::apps::route(c, &segs, &bytes).await;
     }
+    if crate::settings::matches(&segs) {
+        return crate::settings::route(
+            &call.s,
+            call.d,
+            &call.ctx,
+            &call.caller,
+            &call.method,
+            &call.headers,
+            &bytes,
+        )
+        .await;
+    }
     if let Some((catalog, ext)) = crate::extensions::matches(call.d, &segs) {
         let c = crate::extensions::ExtCall {
             s: &call.s,

@@ -29,6 +29,7 @@ mod path;
 pub mod requestlog;
 mod response;
 mod served;
+mod settings;
 mod wire;
 
 pub use error::{ApiError, ApiResult};

@@ -26,6 +26,7 @@ mod requests;
 mod resources;
 mod roles;
 mod rules;
+pub mod settings;
 pub mod snapshots;
 mod subjects;
 

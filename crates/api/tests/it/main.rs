@@ -23,4 +23,5 @@ mod requestlog;
 mod roles;
 mod sdk_regressions;
 mod seeds;
+mod settings;
 mod snapshots;

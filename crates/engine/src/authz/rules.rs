@@ -55,6 +55,8 @@ pub enum Res {
     Approval,
     /// A catalog's custom extensions (`customWorkflowExtensions`).
     CustomExtension,
+    /// The tenant's entitlement-management settings.
+    Settings,
     EmRoleDefinition,
     EmRoleAssignment,
     DirectoryRoleDefinition,
@@ -119,6 +121,7 @@ impl Res {
             Res::ResourceRequest => "resource request",
             Res::Approval => "approval",
             Res::CustomExtension => "custom extension",
+            Res::Settings => "settings",
             Res::EmRoleDefinition | Res::DirectoryRoleDefinition => "role definition",
             Res::EmRoleAssignment | Res::DirectoryRoleAssignment => "role assignment",
             Res::User => "user",
@@ -215,6 +218,8 @@ pub fn rule(op: Op, res: Res) -> Rule {
         (List | Get, CatalogResource | ResourceRequest) => admin(EM_READ, InCatalog(READ)),
         (Create, ResourceRequest) => admin(EM_WRITE, InCatalog(OWNER)),
         (List | Get, CustomExtension) => admin(EM_READ, InCatalog(READ)),
+        (Get, Settings) => admin(EM_READ, Tenant(READ)),
+        (Update, Settings) => admin(EM_WRITE, Tenant(ADMIN)),
         (Create | Update | Delete, CustomExtension) => admin(EM_WRITE, InCatalog(OWNER)),
 
         // ---- access packages, policies, resource roles -------------------------------------
