@@ -479,7 +479,7 @@ async fn client_credentials(
             },
             now,
         )
-        .map_err(|e| sign_in_error(SignInError::Engine(internal(e)), client_id, ""))?;
+        .map_err(signing_failed)?;
     Ok(json!({
         "token_type": "Bearer",
         "expires_in": TOKEN_LIFETIME_SECONDS,
@@ -488,8 +488,15 @@ async fn client_credentials(
     }))
 }
 
-fn internal(e: String) -> accessd_engine::Error {
-    accessd_engine::Error::Store(accessd_domain::StoreError::Other(e))
+/// A token that could not be signed: the identity platform's transient error.
+fn signing_failed(e: String) -> IdpError {
+    sign_in_error(
+        SignInError::Engine(accessd_engine::Error::Store(
+            accessd_domain::StoreError::Other(e),
+        )),
+        "",
+        "",
+    )
 }
 
 /// The Graph scopes a user's request names: `None` for `.default` (or none at all).
@@ -594,7 +601,7 @@ async fn password(
             },
             now,
         )
-        .map_err(|e| sign_in_error(SignInError::Engine(internal(e)), client_id, ""))?;
+        .map_err(signing_failed)?;
     let iat = now.as_utc().timestamp();
     let id_token = keys
         .sign(&json!({
@@ -603,7 +610,7 @@ async fn password(
             "tid": keys.tenant_id, "preferred_username": upn, "name": user.display_name,
             "ver": "2.0",
         }))
-        .map_err(|e| sign_in_error(SignInError::Engine(internal(e)), client_id, ""))?;
+        .map_err(signing_failed)?;
     let client_info = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(json!({"uid": user.id, "utid": keys.tenant_id}).to_string());
     let mut granted: Vec<String> = scopes

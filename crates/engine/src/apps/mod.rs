@@ -128,6 +128,18 @@ async fn sp_by_app_id(tx: &mut dyn Tx, app_id: &str) -> Result<Option<ServicePri
     Ok(tx.find::<ServicePrincipal>(&q).await?.into_iter().next())
 }
 
+async fn application(tx: &mut dyn Tx, id: &str) -> Result<Application> {
+    tx.load::<Application>(id)
+        .await?
+        .ok_or_else(|| Error::not_found("application", id))
+}
+
+async fn service_principal(tx: &mut dyn Tx, id: &str) -> Result<ServicePrincipal> {
+    tx.load::<ServicePrincipal>(id)
+        .await?
+        .ok_or_else(|| Error::not_found("service principal", id))
+}
+
 async fn credentials_of(tx: &mut dyn Tx, owner: &str) -> Result<Vec<Credential>> {
     let q = Query::filtered(Expr::col_eq("owner_id", owner));
     Ok(tx.find::<Credential>(&q).await?)
@@ -190,10 +202,7 @@ impl Engine {
         let mut tx = self.begin().await?;
         self.authorize_in(&mut *tx, p, Op::Update, Res::Application, &Obj::new(id))
             .await?;
-        let mut app = tx
-            .load::<Application>(id)
-            .await?
-            .ok_or_else(|| Error::not_found("application", id))?;
+        let mut app = application(&mut *tx, id).await?;
         apply(&mut app, draft);
         required_name(&app)?;
         tx.save(&app).await?;
@@ -212,10 +221,7 @@ impl Engine {
         let mut tx = self.begin().await?;
         self.authorize_in(&mut *tx, p, Op::Delete, Res::Application, &Obj::new(id))
             .await?;
-        let app = tx
-            .load::<Application>(id)
-            .await?
-            .ok_or_else(|| Error::not_found("application", id))?;
+        let app = application(&mut *tx, id).await?;
         if let Some(sp) = sp_by_app_id(&mut *tx, &app.app_id).await? {
             tx.delete(Kind::ServicePrincipal, &sp.id).await?;
             crate::roles::remove_principal_roles(&mut *tx, &sp.id).await?;
@@ -257,10 +263,7 @@ impl Engine {
             &Obj::new(app_object_id),
         )
         .await?;
-        let mut app = tx
-            .load::<Application>(app_object_id)
-            .await?
-            .ok_or_else(|| Error::not_found("application", app_object_id))?;
+        let mut app = application(&mut *tx, app_object_id).await?;
         let info = PasswordCredentialInfo {
             key_id: new_id(),
             display_name,
@@ -301,10 +304,7 @@ impl Engine {
             &Obj::new(app_object_id),
         )
         .await?;
-        let mut app = tx
-            .load::<Application>(app_object_id)
-            .await?
-            .ok_or_else(|| Error::not_found("application", app_object_id))?;
+        let mut app = application(&mut *tx, app_object_id).await?;
         let before = app.password_credentials.len();
         app.password_credentials
             .retain(|c| !c.key_id.eq_ignore_ascii_case(key_id));
@@ -371,10 +371,7 @@ impl Engine {
             &Obj::new(id),
         )
         .await?;
-        let sp = tx
-            .load::<ServicePrincipal>(id)
-            .await?
-            .ok_or_else(|| Error::not_found("service principal", id))?;
+        let sp = service_principal(&mut *tx, id).await?;
         if sp.app_id == GRAPH_APP_ID {
             return Err(Error::Forbidden {
                 code: "Authorization_RequestDenied",
@@ -404,10 +401,7 @@ impl Engine {
             &Obj::new(sp_id),
         )
         .await?;
-        let mut sp = tx
-            .load::<ServicePrincipal>(sp_id)
-            .await?
-            .ok_or_else(|| Error::not_found("service principal", sp_id))?;
+        let mut sp = service_principal(&mut *tx, sp_id).await?;
         let graph = sp_by_app_id(&mut *tx, GRAPH_APP_ID).await?;
         if graph
             .as_ref()
@@ -457,10 +451,7 @@ impl Engine {
             &Obj::new(sp_id),
         )
         .await?;
-        let mut sp = tx
-            .load::<ServicePrincipal>(sp_id)
-            .await?
-            .ok_or_else(|| Error::not_found("service principal", sp_id))?;
+        let mut sp = service_principal(&mut *tx, sp_id).await?;
         let before = sp.app_roles.len();
         sp.app_roles.retain(|g| g.id != grant_id);
         if sp.app_roles.len() == before {
