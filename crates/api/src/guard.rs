@@ -36,6 +36,7 @@ pub fn res_of(kind: EKind) -> Res {
         EKind::Approval | EKind::ApprovalStage | EKind::ApprovalStep => Res::Approval,
         EKind::AuditEvent => Res::Audit,
         EKind::DeletedItem => Res::Group,
+        EKind::ConnectedOrganization => Res::ConnectedOrganization,
     }
 }
 
@@ -62,9 +63,11 @@ async fn obj_of(tx: &mut dyn Tx, ent: &Ent) -> ApiResult<Obj> {
             .map(|r| r.catalog_id),
         Ent::RoleAssignment(r) => r.catalog_id().map(str::to_string),
         Ent::Approval(a) => Some(a.catalog_id.clone()),
-        Ent::ApprovalStage(_) | Ent::ApprovalStep(_) | Ent::AuditEvent(_) | Ent::DeletedItem(_) => {
-            None
-        }
+        Ent::ApprovalStage(_)
+        | Ent::ApprovalStep(_)
+        | Ent::AuditEvent(_)
+        | Ent::DeletedItem(_)
+        | Ent::ConnectedOrganization(_) => None,
         Ent::Subject(_)
         | Ent::User(_)
         | Ent::Group(_)
@@ -123,6 +126,8 @@ async fn readable(
             Ent::Question(_) | Ent::StageSetting(_) | Ent::ApprovalStage(_) | Ent::ApprovalStep(_),
             Some(p),
         ) => (p, p.kind()),
+        // A connected organization's sponsors are read as the organization is.
+        (_, Some(p @ Ent::ConnectedOrganization(_))) => (p, p.kind()),
         _ => (ent, kind),
     };
     let obj = obj_of(tx, ent).await?;
@@ -194,7 +199,8 @@ async fn list(
     if matches!(
         coll.kind,
         EKind::Question | EKind::StageSetting | EKind::ApprovalStage | EKind::ApprovalStep
-    ) {
+    ) || matches!(coll.parent, Some((Ent::ConnectedOrganization(_), _)))
+    {
         return Ok(None);
     }
     let res = res_of(coll.kind);

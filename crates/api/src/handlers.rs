@@ -795,6 +795,17 @@ async fn post(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> 
         Target::Collection(coll) => {
             let parent = coll.parent.as_ref().map(|(e, _)| e.clone());
             match coll.kind {
+                EKind::ConnectedOrganization if coll.parent.is_none() => {
+                    let b = parse_body(call, bytes, "connectedOrganization", &NO_EXTRAS)?;
+                    let mut org = accessd_engine::partners::new_connected_organization(now);
+                    wire::partners::org_in(d, In(&b), &mut org, true)?;
+                    let org = s.engine.create_connected_organization(p, org).await?;
+                    Ok(call.created(
+                        EKind::ConnectedOrganization,
+                        &org.id,
+                        wire::partners::org_out(d, &org),
+                    ))
+                }
                 EKind::Catalog if coll.parent.is_none() => {
                     let b = parse_body(call, bytes, "accessPackageCatalog", &NO_EXTRAS)?;
                     let mut c = wire::catalog::blank_catalog(now);
@@ -964,6 +975,15 @@ fn odata_id(call: &Call, bytes: &[u8]) -> ApiResult<String> {
     })
 }
 
+/// Which sponsors a connected organization's navigation names.
+fn sponsors(nav: &str) -> accessd_engine::partners::Sponsors {
+    if nav == "internalSponsors" {
+        accessd_engine::partners::Sponsors::Internal
+    } else {
+        accessd_engine::partners::Sponsors::External
+    }
+}
+
 async fn add_ref(call: &Call, coll: Coll, bytes: &[u8]) -> ApiResult<Response> {
     let p = &call.caller;
     let e = &call.s.engine;
@@ -975,6 +995,11 @@ async fn add_ref(call: &Call, coll: Coll, bytes: &[u8]) -> ApiResult<Response> {
             } else {
                 e.add_group_owner(p, &g.id, &id).await?;
             }
+            Ok(response::no_content())
+        }
+        (Some((Ent::ConnectedOrganization(org), nav)), _) => {
+            let id = odata_id(call, bytes)?;
+            e.add_sponsor(p, &org.id, sponsors(nav), &id).await?;
             Ok(response::no_content())
         }
         (Some((Ent::AccessPackage(ap), nav)), _)
@@ -1078,6 +1103,31 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
     let p = &call.caller;
     let d = call.d;
     match ent {
+        Ent::ConnectedOrganization(org) => {
+            let b = parse_body(call, bytes, "connectedOrganization", &NO_EXTRAS)?;
+            let mut err = None;
+            let org = s
+                .engine
+                .update_connected_organization(p, &org.id, |x| {
+                    if let Err(e) = wire::partners::org_in(d, In(&b), x, false) {
+                        err = Some(e);
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Some(e) = err {
+                return Err(e);
+            }
+            let org = org?;
+            // As Microsoft's pages show it: v1.0 answers 202 with the organization, beta 204.
+            Ok(match d {
+                Dialect::V1 => response::json(
+                    StatusCode::ACCEPTED,
+                    &with_context(call.context(&context), wire::partners::org_out(d, &org)),
+                ),
+                Dialect::Beta => response::no_content(),
+            })
+        }
         Ent::Catalog(c) => {
             let b = parse_body(call, bytes, "accessPackageCatalog", &NO_EXTRAS)?;
             let c = s
@@ -1267,8 +1317,20 @@ async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
                     ));
                 }
             }
+            // A connected organization's sponsors are contained in beta: deleting one there
+            // removes the sponsorship, never the user or group.
+            if let Some(Coll {
+                parent: Some((Ent::ConnectedOrganization(org), nav)),
+                ..
+            }) = &within
+            {
+                e.remove_sponsor(p, &org.id, sponsors(nav), ent.id())
+                    .await?;
+                return Ok(response::no_content());
+            }
             match ent {
                 Ent::Catalog(c) => e.delete_catalog(p, &c.id).await?,
+                Ent::ConnectedOrganization(o) => e.delete_connected_organization(p, &o.id).await?,
                 Ent::AccessPackage(a) => e.delete_access_package(p, &a.id).await?,
                 Ent::Policy(x) => e.delete_policy(p, &x.id).await?,
                 Ent::Assignment(a) => e.delete_assignment(p, &a.id).await?,
@@ -1305,6 +1367,9 @@ async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
                 }
                 (Some((Ent::Group(g), nav)), m) if nav == "owners" => {
                     e.remove_group_owner(p, &g.id, m.id()).await?
+                }
+                (Some((Ent::ConnectedOrganization(org), nav)), o) => {
+                    e.remove_sponsor(p, &org.id, sponsors(nav), o.id()).await?
                 }
                 (Some((Ent::AccessPackage(ap), nav)), o) if nav == "incompatibleAccessPackages" => {
                     e.remove_incompatible(p, &ap.id, Link::IncompatiblePackage, o.id())

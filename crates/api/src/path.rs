@@ -46,6 +46,8 @@ pub enum EKind {
     ApprovalStep,
     /// `directoryAudit`: a record of the audit log.
     AuditEvent,
+    /// A partner organization (`connectedOrganizations`).
+    ConnectedOrganization,
     /// A deleted directory object (`/directory/deletedItems`).
     DeletedItem,
 }
@@ -77,6 +79,7 @@ impl EKind {
             EKind::Approval => Kind::Approval,
             EKind::AuditEvent => Kind::AuditEvent,
             EKind::DeletedItem => Kind::DeletedItem,
+            EKind::ConnectedOrganization => Kind::ConnectedOrganization,
             EKind::ApprovalStage | EKind::ApprovalStep => return None,
             EKind::DirectoryObject
             | EKind::Question
@@ -113,6 +116,7 @@ impl EKind {
             EKind::ApprovalStep => "approvalStep",
             EKind::AuditEvent => "directoryAudit",
             EKind::DeletedItem => "directoryObject",
+            EKind::ConnectedOrganization => "connectedOrganization",
         }
     }
 
@@ -156,6 +160,7 @@ impl EKind {
             EKind::ApprovalStep => "approval step",
             EKind::AuditEvent => "audit record",
             EKind::DeletedItem => "deleted item",
+            EKind::ConnectedOrganization => "connected organization",
         }
     }
 
@@ -181,6 +186,9 @@ impl EKind {
                 "identityGovernance/entitlementManagement/accessPackageAssignments"
             }
             (EKind::Subject, _) => "identityGovernance/entitlementManagement/subjects",
+            (EKind::ConnectedOrganization, _) => {
+                "identityGovernance/entitlementManagement/connectedOrganizations"
+            }
             (EKind::Resource, V1) => "identityGovernance/entitlementManagement/resources",
             (EKind::Resource, Beta) => {
                 "identityGovernance/entitlementManagement/accessPackageResources"
@@ -243,6 +251,7 @@ pub enum Ent {
     ApprovalStep(StageState),
     AuditEvent(AuditEvent),
     DeletedItem(DeletedItem),
+    ConnectedOrganization(ConnectedOrganization),
 }
 
 impl Ent {
@@ -275,6 +284,7 @@ impl Ent {
             Ent::ApprovalStep(_) => EKind::ApprovalStep,
             Ent::AuditEvent(_) => EKind::AuditEvent,
             Ent::DeletedItem(_) => EKind::DeletedItem,
+            Ent::ConnectedOrganization(_) => EKind::ConnectedOrganization,
         }
     }
 
@@ -302,6 +312,7 @@ impl Ent {
             Ent::ApprovalStage(x) | Ent::ApprovalStep(x) => &x.id,
             Ent::AuditEvent(x) => &x.id,
             Ent::DeletedItem(x) => &x.id,
+            Ent::ConnectedOrganization(x) => &x.id,
         }
     }
 
@@ -332,6 +343,7 @@ impl Ent {
             Ent::ApprovalStage(s) | Ent::ApprovalStep(s) => wire::approvals::stage_out(d, s, None),
             Ent::AuditEvent(e) => wire::audit::event_out(e),
             Ent::DeletedItem(x) => wire::directory::deleted_out(x),
+            Ent::ConnectedOrganization(x) => wire::partners::org_out(d, x),
             Ent::StageSetting(s) => {
                 let mut m = match wire::policy::stage_setting_out(s) {
                     Json::Object(m) => m,
@@ -370,6 +382,7 @@ impl Ent {
             EKind::Approval => Ent::Approval(decode(row)?),
             EKind::AuditEvent => Ent::AuditEvent(decode(row)?),
             EKind::DeletedItem => Ent::DeletedItem(decode(row)?),
+            EKind::ConnectedOrganization => Ent::ConnectedOrganization(decode(row)?),
             other => {
                 return Err(ApiError::internal(format!(
                     "{other:?} is not stored on its own"
@@ -721,6 +734,28 @@ pub fn navigate(d: Dialect, ent: &Ent, name: &str) -> Option<Nav> {
                 Some(r.role_definition_id.clone()),
             ),
             "principal" => Nav::One(K::DirectoryObject, Some(r.principal_id.clone())),
+            _ => return None,
+        },
+        Ent::Subject(x) => match name {
+            "connectedOrganization" => Nav::One(
+                K::ConnectedOrganization,
+                x.connected_organization_id.clone(),
+            ),
+            _ => return None,
+        },
+        Ent::ConnectedOrganization(o) => match name {
+            "internalSponsors" | "externalSponsors" => Nav::Many(
+                K::DirectoryObject,
+                Scope::LinkedFrom {
+                    link: if name == "internalSponsors" {
+                        Link::InternalSponsor
+                    } else {
+                        Link::ExternalSponsor
+                    },
+                    from: o.id.clone(),
+                    from_kind: Kind::ConnectedOrganization,
+                },
+            ),
             _ => return None,
         },
         Ent::User(u) => match name {

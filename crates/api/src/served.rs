@@ -16,6 +16,7 @@ pub fn em_sets(d: Dialect) -> &'static [(&'static str, EKind)] {
             ("assignmentRequests", EKind::Request),
             ("assignments", EKind::Assignment),
             ("catalogs", EKind::Catalog),
+            ("connectedOrganizations", EKind::ConnectedOrganization),
             ("resourceRequests", EKind::ResourceRequest),
             ("resourceRoleScopes", EKind::ResourceRoleScope),
             ("resources", EKind::Resource),
@@ -36,6 +37,7 @@ pub fn em_sets(d: Dialect) -> &'static [(&'static str, EKind)] {
             ("accessPackageResources", EKind::Resource),
             ("accessPackages", EKind::AccessPackage),
             ("assignmentRequests", EKind::Request),
+            ("connectedOrganizations", EKind::ConnectedOrganization),
             ("subjects", EKind::Subject),
         ],
     }
@@ -120,6 +122,8 @@ pub fn navs(d: Dialect, kind: EKind) -> &'static [&'static str] {
         (V1, K::Approval) => &["stages"],
         (Beta, K::Approval) => &["steps"],
         (_, K::User) => &["memberOf", "manager"],
+        (_, K::ConnectedOrganization) => &["externalSponsors", "internalSponsors"],
+        (_, K::Subject) => &["connectedOrganization"],
         _ => &[],
     }
 }
@@ -142,7 +146,9 @@ pub fn ops(d: Dialect, kind: EKind) -> Ops {
         delete,
     };
     match kind {
-        K::Catalog | K::AccessPackage | K::User | K::Group => o(true, true, false, true),
+        K::Catalog | K::AccessPackage | K::User | K::Group | K::ConnectedOrganization => {
+            o(true, true, false, true)
+        }
         K::Policy => o(true, d == Dialect::Beta, true, true),
         K::Assignment => o(true, true, false, true),
         K::Request => o(true, false, false, true),

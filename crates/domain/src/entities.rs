@@ -358,6 +358,20 @@ impl Entity for CustomExtension {
     }
 }
 
+impl Entity for ConnectedOrganization {
+    const KIND: Kind = Kind::ConnectedOrganization;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Vec<Value> {
+        vec![
+            so(&self.display_name),
+            s(self.state.as_str()),
+            ts(&self.created_date_time),
+        ]
+    }
+}
+
 impl Entity for OutboxMessage {
     const KIND: Kind = Kind::OutboxMessage;
     fn id(&self) -> &str {

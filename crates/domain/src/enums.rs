@@ -69,6 +69,9 @@ named_enum! {
     pub enum SubjectType { NotSpecified = "notSpecified", User = "user", ServicePrincipal = "servicePrincipal" }
 }
 named_enum! {
+    pub enum ConnectedOrganizationState { Configured = "configured", Proposed = "proposed" }
+}
+named_enum! {
     pub enum SubjectLifecycle { NotDefined = "notDefined", NotGoverned = "notGoverned", Governed = "governed" }
 }
 named_enum! {

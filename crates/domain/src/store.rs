@@ -40,6 +40,7 @@ pub enum Kind {
     DeletedItem,
     CustomExtension,
     OutboxMessage,
+    ConnectedOrganization,
 }
 
 /// The type of an index column.
@@ -102,6 +103,7 @@ impl Kind {
         Kind::DeletedItem,
         Kind::CustomExtension,
         Kind::OutboxMessage,
+        Kind::ConnectedOrganization,
     ];
 
     /// The table that holds this kind.
@@ -131,6 +133,7 @@ impl Kind {
             Kind::DeletedItem => "deleted_items",
             Kind::CustomExtension => "custom_extensions",
             Kind::OutboxMessage => "outbox",
+            Kind::ConnectedOrganization => "connected_organizations",
         }
     }
 
@@ -284,6 +287,11 @@ impl Kind {
             Kind::OutboxMessage => {
                 cols![text("created_date_time"), text("kind"), text("template"),]
             }
+            Kind::ConnectedOrganization => cols![
+                text("display_name"),
+                text("state"),
+                text("created_date_time"),
+            ],
         }
     }
 }
@@ -303,6 +311,10 @@ pub enum Link {
     DeliveredBy,
     /// approval -> user who may decide its current stage now
     Approver,
+    /// connected organization -> user or group of this tenant who sponsors it
+    InternalSponsor,
+    /// connected organization -> user or group from outside who sponsors it
+    ExternalSponsor,
 }
 
 impl Link {
@@ -314,6 +326,8 @@ impl Link {
             Link::IncompatibleGroup => "incompatible_group",
             Link::DeliveredBy => "delivered_by",
             Link::Approver => "approver",
+            Link::InternalSponsor => "internal_sponsor",
+            Link::ExternalSponsor => "external_sponsor",
         }
     }
 }

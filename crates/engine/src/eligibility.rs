@@ -4,15 +4,13 @@
 
 use accessd_domain::query::{Expr, Query};
 use accessd_domain::store::{Link, Tx, TxExt};
-use accessd_domain::{Policy, SubjectSet, SubjectSetKind, TargetScope, User};
+use accessd_domain::{
+    ConnectedOrganizationState, Policy, SubjectSet, SubjectSetKind, TargetScope, User,
+};
 
 use crate::Result;
 
-fn is_guest(u: &User) -> bool {
-    u.user_type
-        .as_deref()
-        .is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
-}
+use crate::partners::{is_guest, organization_of};
 
 /// Whether `object_id` is in one of the subject sets (single users, direct group members, users
 /// that an attribute rule matches;
@@ -31,6 +29,13 @@ pub async fn in_sets(tx: &mut dyn Tx, sets: &[SubjectSet], object_id: &str) -> R
                     .await?
                     .iter()
                     .any(|m| m == object_id) =>
+            {
+                return Ok(true);
+            }
+            (SubjectSetKind::ConnectedOrganizationMembers, Some(org))
+                if organization_of(tx, object_id)
+                    .await?
+                    .is_some_and(|o| o.id == org) =>
             {
                 return Ok(true);
             }
@@ -75,14 +80,22 @@ pub async fn in_scope(tx: &mut dyn Tx, policy: &Policy, object_id: &str) -> Resu
         TargetScope::NotSpecified => false,
         TargetScope::AllMemberUsers => !is_guest(&user),
         TargetScope::AllDirectoryUsers => true,
-        TargetScope::AllExternalUsers
-        | TargetScope::AllConfiguredConnectedOrganizationUsers
-        | TargetScope::AllExistingConnectedOrganizationUsers => is_guest(&user),
-        TargetScope::SpecificDirectoryUsers => {
+        TargetScope::AllExternalUsers => is_guest(&user),
+        // Guests from a connected organization: a configured one, or (beta's
+        // `AllExistingConnectedOrganizationSubjects`) one in either state.
+        TargetScope::AllConfiguredConnectedOrganizationUsers
+        | TargetScope::AllExistingConnectedOrganizationUsers => {
+            let configured_only =
+                policy.target_scope == TargetScope::AllConfiguredConnectedOrganizationUsers;
+            is_guest(&user)
+                && organization_of(tx, object_id).await?.is_some_and(|o| {
+                    !configured_only || o.state == ConnectedOrganizationState::Configured
+                })
+        }
+        TargetScope::SpecificDirectoryUsers | TargetScope::SpecificConnectedOrganizationUsers => {
             in_sets(tx, &policy.specific_allowed_targets, object_id).await?
         }
-        TargetScope::SpecificConnectedOrganizationUsers
-        | TargetScope::SpecificDirectoryServicePrincipals
+        TargetScope::SpecificDirectoryServicePrincipals
         | TargetScope::AllDirectoryServicePrincipals
         | TargetScope::AllDirectoryAgentIdentities => false,
     })

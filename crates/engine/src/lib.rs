@@ -21,6 +21,7 @@ mod epoch;
 pub mod extensions;
 pub mod lifecycle;
 mod outbox;
+pub mod partners;
 mod policies;
 mod requests;
 mod resources;

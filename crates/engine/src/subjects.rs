@@ -43,7 +43,13 @@ pub(crate) async fn resolve_or_create(
         } else {
             SubjectLifecycle::NotDefined
         },
-        connected_organization_id: None,
+        connected_organization_id: if guest {
+            crate::partners::organization_of(tx, &user.id)
+                .await?
+                .map(|o| o.id)
+        } else {
+            None
+        },
         on_premises_security_identifier: None,
         alt_sec_id: None,
         cleanup_scheduled_date_time: None,

@@ -53,6 +53,7 @@ const KINDS: &[EKind] = &[
     EKind::ApprovalStage,
     EKind::ApprovalStep,
     EKind::AuditEvent,
+    EKind::ConnectedOrganization,
 ];
 
 fn kind_of(name: &str) -> Option<EKind> {

@@ -190,6 +190,9 @@ fn en_request_type(d: Dialect, s: &str) -> Option<Vec<&'static str>> {
 fn en_catalog_state(_: Dialect, s: &str) -> Option<Vec<&'static str>> {
     one(CatalogState::parse_ignore_case(s).map(CatalogState::as_str))
 }
+fn en_org_state(_: Dialect, s: &str) -> Option<Vec<&'static str>> {
+    one(ConnectedOrganizationState::parse_ignore_case(s).map(ConnectedOrganizationState::as_str))
+}
 fn en_catalog_type(_: Dialect, s: &str) -> Option<Vec<&'static str>> {
     one(CatalogType::parse_ignore_case(s).map(CatalogType::as_str))
 }
@@ -506,6 +509,33 @@ static CATALOG: &[Entry] = &[
         "modifiedDateTime",
         Both,
         Col("modified_date_time"),
+        DateTime,
+        NO,
+        false,
+    ),
+];
+
+const ORG_STATE: PType = Enum(en_org_state, "configured, proposed");
+
+static CONNECTED_ORG: &[Entry] = &[
+    e("id", Both, Col("id"), Guid, ID, true),
+    e("displayName", Both, Col("display_name"), Text, EQ, false),
+    e("description", Both, Doc(&["description"]), Text, NO, false),
+    e("state", Both, Col("state"), ORG_STATE, NO, false),
+    e("createdBy", Beta, Doc(&["created_by"]), Text, NO, false),
+    e("modifiedBy", Beta, Doc(&["modified_by"]), Text, NO, false),
+    e(
+        "createdDateTime",
+        Both,
+        Col("created_date_time"),
+        DateTime,
+        NO,
+        false,
+    ),
+    e(
+        "modifiedDateTime",
+        Both,
+        Doc(&["modified_date_time"]),
         DateTime,
         NO,
         false,
@@ -1249,6 +1279,7 @@ fn table(kind: EKind) -> &'static [Entry] {
         | EKind::ApprovalStage
         | EKind::ApprovalStep => &[],
         EKind::DeletedItem => DELETED_ITEM,
+        EKind::ConnectedOrganization => CONNECTED_ORG,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod approvals;
 pub mod audit;
 pub mod catalog;
 pub mod directory;
+pub mod partners;
 pub mod policy;
 pub mod resources;
 pub mod roles;

@@ -1153,3 +1153,127 @@ async fn the_outbox_records_the_emails_of_a_requests_life() {
     let r = w.app.call_as(&plain, "GET", "/_accessd/outbox", None).await;
     assert_eq!(r.status, 403);
 }
+
+/// A guest of the directory (`userType` Guest) whose mail is `address`.
+async fn guest(app: &TestApp, name: &str, address: &str) -> String {
+    let (local, domain) = address.split_once('@').unwrap();
+    let r = app
+        .post(
+            "/v1.0/users",
+            json!({
+                "accountEnabled": true, "displayName": name, "mailNickname": local,
+                "userPrincipalName": format!("{local}_{domain}#EXT#@contoso.example"),
+                "mail": address, "userType": "Guest"
+            }),
+        )
+        .await;
+    TestApp::expect(r, 201).id()
+}
+
+#[tokio::test]
+async fn a_partners_user_is_approved_by_the_organizations_sponsor() {
+    let w = world().await;
+    let org = TestApp::expect(
+        w.app
+            .post(
+                &format!("{EM}/connectedOrganizations"),
+                json!({"displayName": "Partner", "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": "partner.example", "displayName": "partner.example"}]}),
+            )
+            .await,
+        201,
+    )
+    .id();
+    let sponsor = w.app.user("Sponsor").await;
+    let fallback = w.app.user("Fallback").await;
+    TestApp::expect(
+        w.app
+            .post(
+                &format!("{EM}/connectedOrganizations/{org}/externalSponsors/$ref"),
+                json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{sponsor}")}),
+            )
+            .await,
+        204,
+    );
+    let mut st = stage(vec![
+        json!({"@odata.type": "#microsoft.graph.externalSponsors"}),
+    ]);
+    st["fallbackPrimaryApprovers"] = json!([single_user(&fallback)]);
+    let pol = w
+        .policy_with(
+            json!({"type": "noExpiration"}),
+            vec![st],
+            json!({
+                "allowedTargetScope": "specificConnectedOrganizationUsers",
+                "specificAllowedTargets": [{"@odata.type": "#microsoft.graph.connectedOrganizationMembers", "connectedOrganizationId": org, "description": "Partner"}]
+            }),
+        )
+        .await;
+    let pat = guest(&w.app, "Pat", "pat@partner.example").await;
+    let other = guest(&w.app, "Olu", "olu@elsewhere.example").await;
+    let member = w.app.user("Member").await;
+    // Only the partner's users may ask.
+    for outsider in [&other, &member] {
+        let r = w.request(outsider, &pol, json!({})).await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert_eq!(r.error_code(), "RequestorNotAllowed");
+    }
+    let req = TestApp::expect(w.request(&pat, &pol, json!({})).await, 201).id();
+    assert_eq!(w.request_state(&req).await.0, "pendingApproval");
+    // The subject records its organization; the sponsor is asked, not the fallback.
+    let s = TestApp::expect(
+        w.app
+            .get(&format!("{EM}/subjects/{pat}/connectedOrganization"))
+            .await,
+        200,
+    );
+    assert_eq!(s.body["id"], org.as_str());
+    assert_eq!(w.stages(&sponsor, &req).await.len(), 1);
+    let wrong = w.decide(&fallback, &req, "Approve").await;
+    assert!(wrong.status == 403 || wrong.status == 404, "{}", wrong.text);
+    TestApp::expect(w.decide(&sponsor, &req, "Approve").await, 204);
+    assert_eq!(w.request_state(&req).await.0, "delivered");
+    // The docs' way to a partner's sponsors: through the assignment's target.
+    let a = w.assignment_of(&req).await.expect("an assignment");
+    let sponsors = TestApp::expect(
+        w.app
+            .get(&format!(
+                "{EM}/assignments/{}/target/connectedOrganization/externalSponsors",
+                a["id"].as_str().unwrap()
+            ))
+            .await,
+        200,
+    );
+    assert_eq!(sponsors.values()[0]["id"], sponsor.as_str());
+    let s = TestApp::expect(
+        w.app
+            .get(&format!(
+                "{EM}/subjects/{pat}?$expand=connectedOrganization"
+            ))
+            .await,
+        200,
+    );
+    assert_eq!(s.body["connectedOrganization"]["displayName"], "Partner");
+    let b = TestApp::expect(w.app.get(&format!("{BETA}/subjects/{pat}")).await, 200);
+    assert_eq!(b.body["connectedOrganizationId"], org.as_str());
+
+    // With the sponsor gone, the organization's next user goes to the fallback approver.
+    TestApp::expect(
+        w.app
+            .delete(&format!(
+                "{EM}/connectedOrganizations/{org}/externalSponsors/{sponsor}/$ref"
+            ))
+            .await,
+        204,
+    );
+    let kim = guest(&w.app, "Kim", "kim@Partner.example").await;
+    let req2 = TestApp::expect(w.request(&kim, &pol, json!({})).await, 201).id();
+    TestApp::expect(w.decide(&fallback, &req2, "Approve").await, 204);
+    assert_eq!(w.members().await, sorted(vec![pat, kim]));
+    // The policy names the organization, so it stays.
+    let r = w
+        .app
+        .delete(&format!("{EM}/connectedOrganizations/{org}"))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.error_code(), "ConnectedOrganizationInUse");
+}

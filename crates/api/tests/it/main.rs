@@ -14,6 +14,7 @@ mod idp;
 mod lifecycle;
 mod metadata;
 mod oidc;
+mod partners;
 mod queries;
 mod queries_bad;
 mod queries_directory;

@@ -210,10 +210,14 @@ async fn compare(version: &str, file: &str) {
             "{version}: entitlementManagement lacks {w}: {sets:?}"
         );
     }
+    assert!(
+        sets.iter().any(|s| *s == "connectedOrganizations"),
+        "{version}: entitlementManagement lacks connectedOrganizations"
+    );
     // And what it does not serve is not claimed.
     assert!(
-        !sets.iter().any(|s| *s == "connectedOrganizations"),
-        "{version}: claims connectedOrganizations"
+        !sets.iter().any(|s| *s == "controlConfigurations"),
+        "{version}: claims controlConfigurations"
     );
 }
 

@@ -10,6 +10,7 @@ mod em;
 mod extensions;
 mod identity;
 mod lifecycle;
+mod partners;
 mod policy;
 mod resources;
 
@@ -18,6 +19,7 @@ pub use em::*;
 pub use extensions::*;
 pub use identity::*;
 pub use lifecycle::*;
+pub use partners::*;
 pub use policy::*;
 pub use resources::*;
 

@@ -57,6 +57,8 @@ pub enum Res {
     CustomExtension,
     /// The tenant's entitlement-management settings.
     Settings,
+    /// Connected organizations and their sponsors.
+    ConnectedOrganization,
     EmRoleDefinition,
     EmRoleAssignment,
     DirectoryRoleDefinition,
@@ -122,6 +124,7 @@ impl Res {
             Res::Approval => "approval",
             Res::CustomExtension => "custom extension",
             Res::Settings => "settings",
+            Res::ConnectedOrganization => "connected organization",
             Res::EmRoleDefinition | Res::DirectoryRoleDefinition => "role definition",
             Res::EmRoleAssignment | Res::DirectoryRoleAssignment => "role assignment",
             Res::User => "user",
@@ -220,6 +223,10 @@ pub fn rule(op: Op, res: Res) -> Rule {
         (List | Get, CustomExtension) => admin(EM_READ, InCatalog(READ)),
         (Get, Settings) => admin(EM_READ, Tenant(READ)),
         (Update, Settings) => admin(EM_WRITE, Tenant(ADMIN)),
+        (List | Get, ConnectedOrganization) => admin(EM_READ, Tenant(READ)),
+        (Create | Update | Delete | Relate, ConnectedOrganization) => {
+            admin(EM_WRITE, Tenant(ADMIN))
+        }
         (Create | Update | Delete, CustomExtension) => admin(EM_WRITE, InCatalog(OWNER)),
 
         // ---- access packages, policies, resource roles -------------------------------------

@@ -1,6 +1,7 @@
 //! Approvals: a request that its policy wants approved waits for one approver of each stage in
 //! turn. A stage's approvers are resolved when it starts (single users, group members, the
-//! requestor's manager at a level; the fallback approvers when those are nobody); never the
+//! requestor's manager at a level, the sponsors of the target's connected organization; the
+//! fallback approvers when those are nobody); never the
 //! requestor or the target themselves. A stage nobody decides is forwarded to its escalation
 //! approvers after `durationBeforeEscalation` (when enabled) and denied after
 //! `durationBeforeAutomaticDenial`.
@@ -12,6 +13,7 @@ use super::due::{schedule, unschedule};
 use super::{RequestEvent, impossible, request_to};
 use crate::audit::{self, Change};
 use crate::authz::{Obj, Op, Res};
+use crate::partners::{Sponsors, sponsors_of};
 use crate::{Engine, Error, Result};
 
 /// How long a stage waits before it is denied when the policy does not say.
@@ -59,8 +61,18 @@ pub async fn resolve(
                     out.push(m);
                 }
             }
-            // Sponsors of connected organizations and of users are not modelled yet: they
-            // resolve to nobody, and the fallback approvers take over.
+            (SubjectSetKind::InternalSponsors | SubjectSetKind::ExternalSponsors, _) => {
+                let which = if s.kind == SubjectSetKind::InternalSponsors {
+                    Sponsors::Internal
+                } else {
+                    Sponsors::External
+                };
+                if let Some(t) = target {
+                    out.extend(sponsors_of(tx, t, which).await?);
+                }
+            }
+            // A user's own sponsors (`targetUserSponsors`) are not modelled: they resolve to
+            // nobody, and the fallback approvers take over.
             _ => {}
         }
     }
