@@ -761,12 +761,19 @@ pub fn insert(d: Dialect, kind: Kind) -> String {
 /// `UPDATE` of a row, bumping its version: binds are the index columns, data, id, and with
 /// `checked` the expected version. Returns the new version.
 pub fn update(d: Dialect, kind: Kind, checked: bool) -> String {
+    update_columns(d, kind, &vec![true; kind.columns().len()], checked)
+}
+
+/// `UPDATE` that writes only the index columns marked in `changed` (in [`Kind::columns`]
+/// order), so that indexes over unchanged columns are not rewritten; binds are those columns'
+/// values, then `data`, `id` and (checked) the expected version.
+pub fn update_columns(d: Dialect, kind: Kind, changed: &[bool], checked: bool) -> String {
     let mut b = Builder::new(d);
     b.push(&format!(
         "UPDATE {} SET version = version + 1",
         kind.table()
     ));
-    for c in kind.columns() {
+    for (c, _) in kind.columns().iter().zip(changed).filter(|(_, x)| **x) {
         b.push(", ").push(c.name).push(" = ");
         b.bind(Value::Null);
     }
@@ -779,6 +786,23 @@ pub fn update(d: Dialect, kind: Kind, checked: bool) -> String {
         b.bind(Value::Null);
     }
     b.push(" RETURNING version");
+    b.text
+}
+
+/// The index columns of one row, in [`Kind::columns`] order (bind: the id).
+pub fn index_values(d: Dialect, kind: Kind) -> String {
+    let mut b = Builder::new(d);
+    let cols: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
+    b.push(&format!(
+        "SELECT {} FROM {} WHERE id = ",
+        if cols.is_empty() {
+            "id".to_string()
+        } else {
+            cols.join(", ")
+        },
+        kind.table()
+    ));
+    b.bind(Value::Null);
     b.text
 }
 

@@ -106,7 +106,7 @@ fn configure(c: &Connection, memory: bool, reader: bool) -> StoreResult<()> {
     pragmas.push_str(if reader {
         "PRAGMA cache_size = -16000; PRAGMA query_only = 1;"
     } else {
-        "PRAGMA cache_size = -32000;"
+        "PRAGMA cache_size = -262144;"
     });
     if !memory && let Some(bytes) = mmap_size() {
         pragmas.push_str(&format!("PRAGMA mmap_size = {bytes};"));
@@ -281,7 +281,7 @@ impl SqliteStore {
     /// Back to the writer's serving settings after [`SqliteStore::tune_for_bulk_load`].
     pub async fn tune_for_serving(&self) -> StoreResult<()> {
         let c = self.inner.writer.lock().await;
-        c.execute_batch("PRAGMA cache_size = -32000; PRAGMA synchronous = FULL;")
+        c.execute_batch("PRAGMA cache_size = -262144; PRAGMA synchronous = FULL;")
             .map_err(db_err)
     }
 
@@ -454,6 +454,14 @@ fn key_of(v: ValueRef<'_>, t: ValueType) -> StoreResult<Value> {
     })
 }
 
+/// Whether a value to be written equals one read back (booleans are stored as integers).
+fn same_value(new: &Value, stored: &Value) -> bool {
+    match (new, stored) {
+        (Value::Bool(b), Value::Int(i)) => i64::from(*b) == *i,
+        (a, b) => a == b,
+    }
+}
+
 fn row_of(r: &rusqlite::Row<'_>, key_types: &[ValueType]) -> StoreResult<Row> {
     let id = text_of(r.get_ref(0).map_err(db_err)?)?;
     let version: i64 = r.get(1).map_err(db_err)?;
@@ -507,6 +515,29 @@ impl SqliteTx {
         let mut st = self.c().prepare_cached(sql).map_err(db_err)?;
         st.execute(rusqlite::params_from_iter(binds.iter().map(Bind)))
             .map_err(db_err)
+    }
+
+    /// The index column values of a row, or `None` when there is no such row.
+    fn index_values(&self, kind: Kind, id: &str) -> StoreResult<Option<Vec<Value>>> {
+        let cols = kind.columns();
+        let mut st = self
+            .c()
+            .prepare_cached(&accessd_sql::index_values(D, kind))
+            .map_err(db_err)?;
+        let mut rows = st.query([id]).map_err(db_err)?;
+        let Some(r) = rows.next().map_err(db_err)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(cols.len());
+        for (i, c) in cols.iter().enumerate() {
+            let t = match c.ty {
+                accessd_domain::store::ColumnType::Text => ValueType::Text,
+                accessd_domain::store::ColumnType::Bool => ValueType::Bool,
+                accessd_domain::store::ColumnType::Int => ValueType::Int,
+            };
+            out.push(key_of(r.get_ref(i).map_err(db_err)?, t)?);
+        }
+        Ok(Some(out))
     }
 
     fn check_write(&self) -> StoreResult<()> {
@@ -598,14 +629,30 @@ impl Tx for SqliteTx {
         expected_version: Option<i64>,
     ) -> StoreResult<i64> {
         self.check_write()?;
+        // Only the index columns whose values change are written: SQLite rewrites every index
+        // over a column the statement sets, changed or not.
+        let Some(current) = self.index_values(kind, id)? else {
+            return Err(StoreError::NotFound);
+        };
+        let changed: Vec<bool> = index
+            .iter()
+            .zip(&current)
+            .map(|(new, old)| !same_value(new, old))
+            .collect();
         let mut binds = Vec::with_capacity(index.len() + 3);
-        binds.extend_from_slice(index);
+        binds.extend(
+            index
+                .iter()
+                .zip(&changed)
+                .filter(|(_, c)| **c)
+                .map(|(v, _)| v.clone()),
+        );
         binds.push(Value::Text(data.to_string()));
         binds.push(Value::Text(id.to_string()));
         if let Some(v) = expected_version {
             binds.push(Value::Int(v));
         }
-        let sql = accessd_sql::update(D, kind, expected_version.is_some());
+        let sql = accessd_sql::update_columns(D, kind, &changed, expected_version.is_some());
         let v: Option<i64> = {
             let mut st = self.c().prepare_cached(&sql).map_err(db_err)?;
             let mut rows = st

@@ -11,7 +11,7 @@ use accessd_domain::{DueWork, Timestamp, WorkKind};
 use crate::{Engine, Error, Result};
 
 /// How many items one transaction carries out (one fsync for all of them).
-const BATCH: u64 = 2000;
+const BATCH: u64 = 10000;
 /// After this many failures an item is dropped (and logged).
 const MAX_ATTEMPTS: u32 = 10;
 
@@ -142,6 +142,9 @@ impl Engine {
             }
             WorkKind::AutoRemoval => self.auto_remove(tx, &w.subject_id).await,
             WorkKind::DeletedItemPurge => self.purge_due(tx, &w.subject_id).await,
+            WorkKind::ExternalUserDeletion => {
+                super::external::delete_due(tx, &w.subject_id, self.now()).await
+            }
             WorkKind::CalloutTimeout => {
                 self.callout_timed_out(tx, &w.subject_id, w.detail.as_deref())
                     .await
