@@ -102,9 +102,10 @@ pub(crate) async fn deliver_role_scope(
 /// Grants everything the access package holds to the assignment's target.
 pub(crate) async fn deliver(tx: &mut dyn Tx, a: &Assignment, now: Timestamp) -> Result<Delivery> {
     let mut out = Delivery::default();
-    let Some(subject) = tx.load::<Subject>(&a.target_id).await? else {
+    let Some(mut subject) = tx.load::<Subject>(&a.target_id).await? else {
         return Ok(out);
     };
+    crate::lifecycle::external::admit(tx, &mut subject, now).await?;
     let scopes = tx
         .find::<ResourceRoleScope>(&Query::filtered(Expr::col_eq(
             "access_package_id",

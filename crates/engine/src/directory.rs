@@ -51,6 +51,18 @@ pub(crate) async fn object_kind(tx: &mut dyn Tx, id: &str) -> Result<Option<Dire
     Ok(None)
 }
 
+/// Deletes a user with its credentials, memberships and roles; `false` when there was none.
+pub(crate) async fn remove_user(tx: &mut dyn Tx, id: &str) -> Result<bool> {
+    if !tx.delete(Kind::User, id).await? {
+        return Ok(false);
+    }
+    tx.delete(Kind::Credential, id).await?;
+    tx.unlink_all(Link::GroupMember, id).await?;
+    tx.unlink_all(Link::GroupOwner, id).await?;
+    crate::roles::remove_principal_roles(tx, id).await?;
+    Ok(true)
+}
+
 impl Engine {
     /// Creates a user; `password` (from `passwordProfile`) is kept as a hash, for the built-in
     /// token endpoint.
@@ -155,13 +167,9 @@ impl Engine {
         let mut tx = self.begin().await?;
         self.authorize_in(&mut *tx, p, Op::Delete, Res::User, &Obj::new(id))
             .await?;
-        if !tx.delete(Kind::User, id).await? {
+        if !remove_user(&mut *tx, id).await? {
             return Err(Error::not_found("user", id));
         }
-        tx.delete(Kind::Credential, id).await?;
-        tx.unlink_all(Link::GroupMember, id).await?;
-        tx.unlink_all(Link::GroupOwner, id).await?;
-        crate::roles::remove_principal_roles(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(())
     }

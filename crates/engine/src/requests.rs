@@ -21,6 +21,9 @@ pub struct RequestDraft {
     pub policy_id: Option<String>,
     /// A subject id or a directory object id.
     pub target_id: Option<String>,
+    /// A target known only by e-mail (`target.email`): someone from outside, invited as a
+    /// guest when the assignment is delivered.
+    pub target_email: Option<String>,
     pub assignment_id: Option<String>,
     pub schedule: Option<Schedule>,
     pub justification: Option<String>,
@@ -334,6 +337,8 @@ impl Engine {
         let user = req.request_type == RequestType::UserAdd;
         let target = if user {
             p.object_id.clone()
+        } else if let (None, Some(email)) = (&d.target_id, &d.target_email) {
+            crate::subjects::for_email(tx, email).await?.id
         } else {
             required(&d.target_id, "targetId")?.to_string()
         };

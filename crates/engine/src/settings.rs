@@ -65,6 +65,14 @@ impl Default for EmSettings {
     }
 }
 
+/// The settings as a transaction sees them.
+pub(crate) async fn settings_in(tx: &mut dyn accessd_domain::Tx) -> Result<EmSettings> {
+    Ok(match tx.meta_get(META_KEY).await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => EmSettings::default(),
+    })
+}
+
 impl Engine {
     pub async fn settings(&self, p: &accessd_domain::Principal) -> Result<EmSettings> {
         let mut tx = self.store.read().await?;

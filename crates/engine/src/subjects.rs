@@ -92,3 +92,48 @@ pub(crate) async fn for_principal(
     tx.create(&s).await?;
     Ok(s)
 }
+
+/// The subject of someone known by e-mail: the directory user with that mail, an existing
+/// subject with it, or a new subject (no directory object yet; its connected organization the
+/// one whose domain the address is in).
+pub(crate) async fn for_email(tx: &mut dyn Tx, email: &str) -> Result<Subject> {
+    use accessd_domain::{Expr, Query};
+    let email = email.trim();
+    if !email
+        .rsplit_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+    {
+        return Err(Error::invalid(
+            "target.email",
+            format!("'{email}' is not an e-mail address."),
+        ));
+    }
+    let by_mail = Query::filtered(Expr::col_eq("mail", email));
+    if let Some(u) = tx.find::<User>(&by_mail).await?.into_iter().next() {
+        return resolve_or_create(tx, &u.id, "target").await;
+    }
+    let by_email = Query::filtered(Expr::col_eq("email", email));
+    if let Some(s) = tx.find::<Subject>(&by_email).await?.into_iter().next() {
+        return Ok(s);
+    }
+    let org = tx
+        .find::<accessd_domain::ConnectedOrganization>(&Query::default())
+        .await?
+        .into_iter()
+        .find(|o| o.has_address(email));
+    let s = Subject {
+        id: accessd_domain::new_id(),
+        object_id: None,
+        display_name: None,
+        email: Some(email.to_string()),
+        principal_name: None,
+        subject_type: SubjectType::User,
+        subject_lifecycle: SubjectLifecycle::Governed,
+        connected_organization_id: org.map(|o| o.id),
+        on_premises_security_identifier: None,
+        alt_sec_id: None,
+        cleanup_scheduled_date_time: None,
+    };
+    tx.create(&s).await?;
+    Ok(s)
+}

@@ -155,6 +155,9 @@ pub fn request_in(d: Dialect, o: In<'_>) -> RequestDraft {
                 .str("objectId")
                 .flatten()
                 .or_else(|| t.str("id").flatten());
+            if r.target_id.is_none() {
+                r.target_email = t.str("email").flatten();
+            }
         }
         if r.schedule.is_none() {
             r.schedule = a.obj("schedule").flatten().map(schedule_in);

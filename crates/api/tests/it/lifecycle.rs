@@ -1277,3 +1277,142 @@ async fn a_partners_user_is_approved_by_the_organizations_sponsor() {
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.error_code(), "ConnectedOrganizationInUse");
 }
+
+#[tokio::test]
+async fn an_external_user_is_invited_then_blocked_and_deleted_as_the_settings_say() {
+    let w = world().await;
+    TestApp::expect(
+        w.app
+            .post(
+                &format!("{EM}/connectedOrganizations"),
+                json!({"displayName": "Partner", "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": "partner.example"}]}),
+            )
+            .await,
+        201,
+    );
+    let pol = w
+        .policy_with(
+            json!({"type": "afterDuration", "duration": "P7D"}),
+            vec![],
+            json!({"allowedTargetScope": "allConfiguredConnectedOrganizationUsers"}),
+        )
+        .await;
+    TestApp::expect(
+        w.app
+            .patch(
+                &format!("{EM}/settings"),
+                json!({"externalUserLifecycleAction": "blockSignInAndDelete", "durationUntilExternalUserDeletedAfterBlocked": "P10D"}),
+            )
+            .await,
+        204,
+    );
+    // The docs' adminAdd for someone known by e-mail only.
+    let r = TestApp::expect(
+        w.app
+            .post(
+                &format!("{EM}/assignmentRequests"),
+                json!({"requestType": "adminAdd", "assignment": {
+                    "accessPackageId": w.package, "assignmentPolicyId": pol,
+                    "target": {"email": "ria@partner.example"}}}),
+            )
+            .await,
+        201,
+    );
+    // An administrator's request needs no approval: delivered at once, the guest invited.
+    let req = r.id();
+    assert_eq!(w.request_state(&req).await.0, "delivered");
+    let users = w
+        .app
+        .get(&format!(
+            "/v1.0/users?$filter={}",
+            accessd_testkit::percent("mail eq 'ria@partner.example'")
+        ))
+        .await;
+    let guest = users.values()[0].clone();
+    let ria = guest["id"].as_str().unwrap().to_string();
+    assert_eq!(guest["userType"], "Guest");
+    assert_eq!(guest["accountEnabled"], true);
+    assert!(
+        guest["userPrincipalName"]
+            .as_str()
+            .unwrap()
+            .starts_with("ria_partner.example#EXT#@")
+    );
+    assert_eq!(w.members().await, vec![ria.clone()]);
+    let s = TestApp::expect(w.app.get(&format!("{EM}/subjects/{ria}")).await, 200);
+    assert_eq!(s.body["objectId"], ria.as_str());
+    assert_eq!(s.body["subjectLifecycle"], "governed");
+
+    // The assignment ends after a week: the guest loses the membership and is blocked.
+    TestApp::expect(w.app.advance("P8D").await, 200);
+    assert!(w.members().await.is_empty());
+    let u = TestApp::expect(w.app.get(&format!("/v1.0/users/{ria}")).await, 200);
+    assert_eq!(u.body["accountEnabled"], false);
+    // Ten days after the block (day 7), the guest is deleted.
+    TestApp::expect(w.app.advance("P8D").await, 200);
+    TestApp::expect(w.app.get(&format!("/v1.0/users/{ria}")).await, 200);
+    TestApp::expect(w.app.advance("P2D").await, 200);
+    assert_eq!(w.app.get(&format!("/v1.0/users/{ria}")).await.status, 404);
+    let s = TestApp::expect(w.app.get(&format!("{EM}/subjects/{ria}")).await, 200);
+    assert_eq!(s.body["subjectLifecycle"], "notGoverned");
+}
+
+#[tokio::test]
+async fn a_new_assignment_unblocks_an_external_user_and_calls_the_deletion_off() {
+    let w = world().await;
+    TestApp::expect(
+        w.app
+            .post(
+                &format!("{EM}/connectedOrganizations"),
+                json!({"displayName": "Partner", "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": "partner.example"}]}),
+            )
+            .await,
+        201,
+    );
+    let pol = w
+        .policy_with(
+            json!({"type": "afterDuration", "duration": "P1D"}),
+            vec![],
+            json!({"allowedTargetScope": "allExternalUsers"}),
+        )
+        .await;
+    let add = || {
+        json!({"requestType": "adminAdd", "assignment": {
+            "accessPackageId": w.package, "assignmentPolicyId": pol,
+            "target": {"email": "lee@partner.example"}}})
+    };
+    let r = TestApp::expect(
+        w.app.post(&format!("{EM}/assignmentRequests"), add()).await,
+        201,
+    );
+    assert_eq!(r.body["state"], "delivered", "{}", r.text);
+    let a = w.assignment_of(&r.id()).await.unwrap();
+    let target = TestApp::expect(
+        w.app
+            .get(&format!(
+                "{EM}/assignments/{}/target",
+                a["id"].as_str().unwrap()
+            ))
+            .await,
+        200,
+    );
+    let lee = target.body["objectId"].as_str().unwrap().to_string();
+    TestApp::expect(w.app.advance("P2D").await, 200);
+    let u = TestApp::expect(w.app.get(&format!("/v1.0/users/{lee}")).await, 200);
+    assert_eq!(u.body["accountEnabled"], false);
+    // Back within the 30 default days: unblocked, and not deleted when they would have been.
+    let r = TestApp::expect(
+        w.app.post(&format!("{EM}/assignmentRequests"), add()).await,
+        201,
+    );
+    assert_eq!(r.body["state"], "delivered", "{}", r.text);
+    let u = TestApp::expect(w.app.get(&format!("/v1.0/users/{lee}")).await, 200);
+    assert_eq!(u.body["accountEnabled"], true);
+    assert_eq!(w.members().await, vec![lee.clone()]);
+    // The second assignment ends too; the guest is blocked again and deleted 30 days later.
+    TestApp::expect(w.app.advance("P2D").await, 200);
+    TestApp::expect(w.app.advance("P28D").await, 200);
+    TestApp::expect(w.app.get(&format!("/v1.0/users/{lee}")).await, 200);
+    TestApp::expect(w.app.advance("P2D").await, 200);
+    assert_eq!(w.app.get(&format!("/v1.0/users/{lee}")).await.status, 404);
+}

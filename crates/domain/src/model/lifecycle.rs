@@ -107,6 +107,8 @@ named_enum! {
         AutoRemoval = "autoRemoval",
         /// A deleted directory object's 30 days are over: it goes for good.
         DeletedItemPurge = "deletedItemPurge",
+        /// A blocked external user's time is over: delete them (the tenant's settings).
+        ExternalUserDeletion = "externalUserDeletion",
         /// A call to a custom extension's endpoint (`detail` holds the callout).
         Callout = "callout",
         /// A request waiting for a custom extension's callback that did not come in time.

@@ -92,6 +92,13 @@ pub(crate) async fn schedule_expiry(tx: &mut dyn Tx, a: &Assignment, now: Timest
 /// Delivers an assignment (its state says how it went) and records it.
 pub(crate) async fn deliver(tx: &mut dyn Tx, a: &mut Assignment, now: Timestamp) -> Result<()> {
     let d = delivery::deliver(tx, a, now).await?;
+    if a.target_object_id.is_none() {
+        // A target known by e-mail was invited as a guest.
+        a.target_object_id = tx
+            .load::<Subject>(&a.target_id)
+            .await?
+            .and_then(|s| s.object_id);
+    }
     let event = match (d.granted, d.failed) {
         (_, 0) => AssignmentEvent::Delivered,
         (0, _) => AssignmentEvent::DeliveryFailed,
@@ -128,6 +135,7 @@ pub(crate) async fn remove(
     a.modified_date_time = now;
     tx.save(a).await?;
     unschedule_expiry(tx, &before, now).await?;
+    super::external::after_last(tx, &a.target_id, now).await?;
     Ok(true)
 }
 
@@ -351,7 +359,8 @@ impl Engine {
         now: Timestamp,
     ) -> Result<AssignmentRequest> {
         let req = AssignmentRequest {
-            id: new_id(),
+            // Time-ordered: a mass expiry appends its requests instead of scattering them.
+            id: accessd_domain::new_time_ordered_id(now),
             request_type: kind,
             state: RequestState::Delivered,
             status: "Delivered".into(),

@@ -11,6 +11,7 @@ use crate::{Error, Result};
 pub mod approvals;
 pub mod auto;
 pub mod due;
+pub mod external;
 pub mod grant;
 
 /// What happens to a request.
