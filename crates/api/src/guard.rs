@@ -37,6 +37,7 @@ pub fn res_of(kind: EKind) -> Res {
         EKind::AuditEvent => Res::Audit,
         EKind::DeletedItem => Res::Group,
         EKind::ConnectedOrganization => Res::ConnectedOrganization,
+        EKind::AvailablePackage => Res::AccessPackage,
     }
 }
 
@@ -45,7 +46,7 @@ async fn obj_of(tx: &mut dyn Tx, ent: &Ent) -> ApiResult<Obj> {
     let id = ent.id().to_string();
     let catalog = match ent {
         Ent::Catalog(c) => Some(c.id.clone()),
-        Ent::AccessPackage(a) => Some(a.catalog_id.clone()),
+        Ent::AccessPackage(a) | Ent::AvailablePackage(a) => Some(a.catalog_id.clone()),
         Ent::Policy(p) => Some(p.catalog_id.clone()),
         Ent::Request(r) => r.catalog_id.clone(),
         Ent::Assignment(a) => Some(a.catalog_id.clone()),
@@ -126,10 +127,14 @@ async fn readable(
             Ent::Question(_) | Ent::StageSetting(_) | Ent::ApprovalStage(_) | Ent::ApprovalStep(_),
             Some(p),
         ) => (p, p.kind()),
-        // A connected organization's sponsors are read as the organization is.
-        (_, Some(p @ Ent::ConnectedOrganization(_))) => (p, p.kind()),
+        // A connected organization's sponsors are read as the organization is, an available
+        // package's role scopes as the package.
+        (_, Some(p @ (Ent::ConnectedOrganization(_) | Ent::AvailablePackage(_)))) => (p, p.kind()),
         _ => (ent, kind),
     };
+    if let Ent::AvailablePackage(a) = ent {
+        return available(g, tx, p, a).await;
+    }
     let obj = obj_of(tx, ent).await?;
     let check = authz::check_grants(g, Op::Get, res_of(kind), &obj)
         .map_err(|err| as_path_error(err, kind, ent.id()))?;
@@ -137,6 +142,48 @@ async fn readable(
     check
         .own(own)
         .map_err(|err| as_path_error(err, kind, ent.id()))
+}
+
+/// `availableAccessPackages`: what the signed-in user may request (an application sees every
+/// package that is not hidden). Needs an entitlement-management read permission, no role.
+async fn available_scope(g: &Grants, tx: &mut dyn Tx, p: &Principal) -> ApiResult<Expr> {
+    authz::check_grants(g, Op::Mine, Res::AccessPackage, &Obj::default())?.own(true)?;
+    let visible = Expr::col_eq("is_hidden", false);
+    if p.kind != PrincipalKind::User {
+        // An application: the packages it may read that are not hidden.
+        let scope = authz::list_scope(g, Op::List, Res::AccessPackage)?;
+        return Ok(match scope_expr(tx, EKind::AccessPackage, scope).await? {
+            Some(readable) => Expr::And(vec![visible, readable]),
+            None => visible,
+        });
+    }
+    let ids = accessd_engine::allowed_packages(tx, &p.object_id).await?;
+    Ok(Expr::And(vec![
+        visible,
+        Expr::In(
+            Box::new(Expr::Column("id")),
+            ids.into_iter().map(Value::Text).collect(),
+        ),
+    ]))
+}
+
+/// One available package: 404 unless the caller may request it.
+async fn available(g: &Grants, tx: &mut dyn Tx, p: &Principal, a: &AccessPackage) -> ApiResult<()> {
+    authz::check_grants(g, Op::Mine, Res::AccessPackage, &Obj::default())?.own(true)?;
+    let may = !a.is_hidden
+        && if p.kind == PrincipalKind::User {
+            accessd_engine::allowed_packages(tx, &p.object_id)
+                .await?
+                .contains(&a.id)
+        } else {
+            let obj = Obj::in_catalog(&a.id, &a.catalog_id);
+            authz::check_grants(g, Op::Get, Res::AccessPackage, &obj).is_ok_and(|c| !c.needs_own())
+        };
+    if may {
+        Ok(())
+    } else {
+        Err(path::key_not_found(EKind::AvailablePackage, &a.id))
+    }
 }
 
 /// The condition that keeps a list to what the caller may see.
@@ -199,9 +246,14 @@ async fn list(
     if matches!(
         coll.kind,
         EKind::Question | EKind::StageSetting | EKind::ApprovalStage | EKind::ApprovalStep
-    ) || matches!(coll.parent, Some((Ent::ConnectedOrganization(_), _)))
-    {
+    ) || matches!(
+        coll.parent,
+        Some((Ent::ConnectedOrganization(_) | Ent::AvailablePackage(_), _))
+    ) {
         return Ok(None);
+    }
+    if coll.kind == EKind::AvailablePackage {
+        return available_scope(g, tx, p).await.map(Some);
     }
     let res = res_of(coll.kind);
     let scope = authz::list_scope(g, op, res)?;

@@ -48,6 +48,9 @@ pub enum EKind {
     AuditEvent,
     /// A partner organization (`connectedOrganizations`).
     ConnectedOrganization,
+    /// An access package as end users browse it (`availableAccessPackages`): the packages the
+    /// caller may request.
+    AvailablePackage,
     /// A deleted directory object (`/directory/deletedItems`).
     DeletedItem,
 }
@@ -80,6 +83,7 @@ impl EKind {
             EKind::AuditEvent => Kind::AuditEvent,
             EKind::DeletedItem => Kind::DeletedItem,
             EKind::ConnectedOrganization => Kind::ConnectedOrganization,
+            EKind::AvailablePackage => Kind::AccessPackage,
             EKind::ApprovalStage | EKind::ApprovalStep => return None,
             EKind::DirectoryObject
             | EKind::Question
@@ -117,6 +121,7 @@ impl EKind {
             EKind::AuditEvent => "directoryAudit",
             EKind::DeletedItem => "directoryObject",
             EKind::ConnectedOrganization => "connectedOrganization",
+            EKind::AvailablePackage => "availableAccessPackage",
         }
     }
 
@@ -161,6 +166,7 @@ impl EKind {
             EKind::AuditEvent => "audit record",
             EKind::DeletedItem => "deleted item",
             EKind::ConnectedOrganization => "connected organization",
+            EKind::AvailablePackage => "available access package",
         }
     }
 
@@ -188,6 +194,9 @@ impl EKind {
             (EKind::Subject, _) => "identityGovernance/entitlementManagement/subjects",
             (EKind::ConnectedOrganization, _) => {
                 "identityGovernance/entitlementManagement/connectedOrganizations"
+            }
+            (EKind::AvailablePackage, _) => {
+                "identityGovernance/entitlementManagement/availableAccessPackages"
             }
             (EKind::Resource, V1) => "identityGovernance/entitlementManagement/resources",
             (EKind::Resource, Beta) => {
@@ -252,6 +261,7 @@ pub enum Ent {
     AuditEvent(AuditEvent),
     DeletedItem(DeletedItem),
     ConnectedOrganization(ConnectedOrganization),
+    AvailablePackage(AccessPackage),
 }
 
 impl Ent {
@@ -285,6 +295,7 @@ impl Ent {
             Ent::AuditEvent(_) => EKind::AuditEvent,
             Ent::DeletedItem(_) => EKind::DeletedItem,
             Ent::ConnectedOrganization(_) => EKind::ConnectedOrganization,
+            Ent::AvailablePackage(_) => EKind::AvailablePackage,
         }
     }
 
@@ -313,6 +324,7 @@ impl Ent {
             Ent::AuditEvent(x) => &x.id,
             Ent::DeletedItem(x) => &x.id,
             Ent::ConnectedOrganization(x) => &x.id,
+            Ent::AvailablePackage(x) => &x.id,
         }
     }
 
@@ -344,6 +356,7 @@ impl Ent {
             Ent::AuditEvent(e) => wire::audit::event_out(e),
             Ent::DeletedItem(x) => wire::directory::deleted_out(x),
             Ent::ConnectedOrganization(x) => wire::partners::org_out(d, x),
+            Ent::AvailablePackage(x) => wire::catalog::available_out(x),
             Ent::StageSetting(s) => {
                 let mut m = match wire::policy::stage_setting_out(s) {
                     Json::Object(m) => m,
@@ -383,6 +396,7 @@ impl Ent {
             EKind::AuditEvent => Ent::AuditEvent(decode(row)?),
             EKind::DeletedItem => Ent::DeletedItem(decode(row)?),
             EKind::ConnectedOrganization => Ent::ConnectedOrganization(decode(row)?),
+            EKind::AvailablePackage => Ent::AvailablePackage(decode(row)?),
             other => {
                 return Err(ApiError::internal(format!(
                     "{other:?} is not stored on its own"
@@ -734,6 +748,13 @@ pub fn navigate(d: Dialect, ent: &Ent, name: &str) -> Option<Nav> {
                 Some(r.role_definition_id.clone()),
             ),
             "principal" => Nav::One(K::DirectoryObject, Some(r.principal_id.clone())),
+            _ => return None,
+        },
+        Ent::AvailablePackage(a) => match name {
+            "resourceRoleScopes" => Nav::Many(
+                K::ResourceRoleScope,
+                Scope::Eq("access_package_id", a.id.clone()),
+            ),
             _ => return None,
         },
         Ent::Subject(x) => match name {

@@ -15,6 +15,7 @@ pub fn em_sets(d: Dialect) -> &'static [(&'static str, EKind)] {
             ("assignmentPolicies", EKind::Policy),
             ("assignmentRequests", EKind::Request),
             ("assignments", EKind::Assignment),
+            ("availableAccessPackages", EKind::AvailablePackage),
             ("catalogs", EKind::Catalog),
             ("connectedOrganizations", EKind::ConnectedOrganization),
             ("resourceRequests", EKind::ResourceRequest),
@@ -37,6 +38,7 @@ pub fn em_sets(d: Dialect) -> &'static [(&'static str, EKind)] {
             ("accessPackageResources", EKind::Resource),
             ("accessPackages", EKind::AccessPackage),
             ("assignmentRequests", EKind::Request),
+            ("availableAccessPackages", EKind::AvailablePackage),
             ("connectedOrganizations", EKind::ConnectedOrganization),
             ("subjects", EKind::Subject),
         ],
@@ -124,6 +126,7 @@ pub fn navs(d: Dialect, kind: EKind) -> &'static [&'static str] {
         (_, K::User) => &["memberOf", "manager"],
         (_, K::ConnectedOrganization) => &["externalSponsors", "internalSponsors"],
         (_, K::Subject) => &["connectedOrganization"],
+        (_, K::AvailablePackage) => &["resourceRoleScopes"],
         _ => &[],
     }
 }

@@ -54,6 +54,7 @@ const KINDS: &[EKind] = &[
     EKind::ApprovalStep,
     EKind::AuditEvent,
     EKind::ConnectedOrganization,
+    EKind::AvailablePackage,
 ];
 
 fn kind_of(name: &str) -> Option<EKind> {

@@ -542,6 +542,12 @@ static CONNECTED_ORG: &[Entry] = &[
     ),
 ];
 
+static AVAILABLE_PACKAGE: &[Entry] = &[
+    e("id", Both, Col("id"), Guid, ID, true),
+    e("displayName", Both, Col("display_name"), Text, TEXT, false),
+    e("description", Both, Doc(&["description"]), Text, NO, false),
+];
+
 static ACCESS_PACKAGE: &[Entry] = &[
     e("id", Both, Col("id"), Guid, ID, true),
     e("displayName", Both, Col("display_name"), Text, TEXT, false),
@@ -1280,6 +1286,7 @@ fn table(kind: EKind) -> &'static [Entry] {
         | EKind::ApprovalStep => &[],
         EKind::DeletedItem => DELETED_ITEM,
         EKind::ConnectedOrganization => CONNECTED_ORG,
+        EKind::AvailablePackage => AVAILABLE_PACKAGE,
     }
 }
 

@@ -139,3 +139,12 @@ pub fn package_out(d: Dialect, p: &AccessPackage) -> Map<String, Value> {
             .done(),
     }
 }
+
+/// An access package as end users browse it (`availableAccessPackage`).
+pub fn available_out(p: &AccessPackage) -> Map<String, Value> {
+    Out::typed("availableAccessPackage")
+        .put("id", p.id.clone())
+        .opt("displayName", p.display_name.clone())
+        .opt("description", p.description.clone())
+        .done()
+}

@@ -2,6 +2,7 @@
 
 mod auth;
 mod authz_matrix;
+mod available;
 mod batch;
 mod beta_functions;
 mod common;

@@ -1,0 +1,177 @@
+//! `availableAccessPackages`: the packages the signed-in user may request, as end users browse
+//! them.
+
+use accessd_domain::{Clock, PrincipalKind};
+use accessd_testkit::{TestApp, percent};
+use serde_json::json;
+
+const V1: &str = "/v1.0/identityGovernance/entitlementManagement";
+const BETA: &str = "/beta/identityGovernance/entitlementManagement";
+
+/// A self-service policy on `package` for the users in `targets` (all members when empty).
+async fn self_service(app: &TestApp, package: &str, targets: &[&str]) {
+    let (scope, specific): (&str, Vec<serde_json::Value>) = if targets.is_empty() {
+        ("allMemberUsers", vec![])
+    } else {
+        (
+            "specificDirectoryUsers",
+            targets
+                .iter()
+                .map(|t| json!({"@odata.type": "#microsoft.graph.singleUser", "userId": t}))
+                .collect(),
+        )
+    };
+    let r = app
+        .post(
+            &format!("{V1}/assignmentPolicies"),
+            json!({
+                "displayName": "Ask", "description": "ask",
+                "allowedTargetScope": scope, "specificAllowedTargets": specific,
+                "expiration": {"type": "noExpiration"},
+                "requestorSettings": {"enableTargetsToSelfAddAccess": true},
+                "requestApprovalSettings": {"isApprovalRequiredForAdd": false, "stages": []},
+                "accessPackage": {"id": package}
+            }),
+        )
+        .await;
+    TestApp::expect(r, 201);
+}
+
+#[tokio::test]
+async fn users_see_what_they_may_request_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let cat = app.catalog("Browse").await;
+    let group = app.group("Readers").await;
+    let open = app.group_package(&cat, &group, "Open to members").await;
+    let hidden = app.package(&cat, "Hidden").await;
+    let only_kai = app.package(&cat, "Only Kai").await;
+    let direct = app.package(&cat, "Direct only").await;
+    app.policy(&direct).await;
+    TestApp::expect(
+        app.patch(
+            &format!("{V1}/accessPackages/{hidden}"),
+            json!({"isHidden": true}),
+        )
+        .await,
+        200,
+    );
+    self_service(&app, &open, &[]).await;
+    self_service(&app, &hidden, &[]).await;
+    let kai = app.user("Kai").await;
+    let lee = app.user("Lee").await;
+    self_service(&app, &only_kai, &[&kai]).await;
+
+    let ids = |r: &accessd_testkit::Resp| {
+        let mut v: Vec<String> = r
+            .values()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let tk = app.token_for(&kai);
+    let tl = app.token_for(&lee);
+    let r = app
+        .call_as(&tk, "GET", &format!("{V1}/availableAccessPackages"), None)
+        .await;
+    let r = TestApp::expect(r, 200);
+    let mut want = vec![open.clone(), only_kai.clone()];
+    want.sort();
+    assert_eq!(ids(&r), want);
+    let first = &r.values()[0];
+    assert_eq!(
+        first["@odata.type"],
+        "#microsoft.graph.availableAccessPackage"
+    );
+    assert!(first.get("isHidden").is_none(), "{first}");
+    let r = app
+        .call_as(&tl, "GET", &format!("{BETA}/availableAccessPackages"), None)
+        .await;
+    assert_eq!(ids(&TestApp::expect(r, 200)), vec![open.clone()]);
+
+    // One by one: 404 for what the caller may not request.
+    for (t, id, status) in [
+        (&tk, &only_kai, 200),
+        (&tl, &only_kai, 404),
+        (&tl, &hidden, 404),
+        (&tl, &direct, 404),
+    ] {
+        let r = app
+            .call_as(
+                t,
+                "GET",
+                &format!("{V1}/availableAccessPackages/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, status, "{id}: {}", r.text);
+    }
+    // The role scopes of an available package (the group's membership).
+    let r = app
+        .call_as(
+            &tl,
+            "GET",
+            &format!("{V1}/availableAccessPackages/{open}/resourceRoleScopes"),
+            None,
+        )
+        .await;
+    assert_eq!(TestApp::expect(r, 200).values().len(), 1);
+    // OData over it: filter, select, count.
+    let q = format!(
+        "{V1}/availableAccessPackages?$filter={}&$select=displayName&$count=true",
+        percent("displayName eq 'Only Kai'")
+    );
+    let r = TestApp::expect(app.call_as(&tk, "GET", &q, None).await, 200);
+    assert_eq!(r.values().len(), 1);
+    assert_eq!(r.body["@odata.count"], 1);
+    assert!(r.values()[0].get("description").is_none());
+    // Read-only.
+    let r = app
+        .call_as(
+            &tk,
+            "POST",
+            &format!("{V1}/availableAccessPackages"),
+            Some(json!({"displayName": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, 405, "{}", r.text);
+
+    // An application with a read permission sees every package that is not hidden.
+    let t = app
+        .keys
+        .mint(
+            &accessd_api::auth::TokenRequest {
+                kind: Some(PrincipalKind::App),
+                object_id: "00000000-0000-0000-0000-0000000000a1".into(),
+                roles: vec!["EntitlementManagement.Read.All".into()],
+                lifetime_seconds: 3600,
+                ..Default::default()
+            },
+            app.clock.now(),
+        )
+        .unwrap();
+    let r = app
+        .call_as(&t, "GET", &format!("{V1}/availableAccessPackages"), None)
+        .await;
+    let mut want = vec![open, only_kai, direct];
+    want.sort();
+    assert_eq!(ids(&TestApp::expect(r, 200)), want);
+    let none = app
+        .keys
+        .mint(
+            &accessd_api::auth::TokenRequest {
+                kind: Some(PrincipalKind::App),
+                object_id: "00000000-0000-0000-0000-0000000000a2".into(),
+                roles: vec!["User.Read.All".into()],
+                lifetime_seconds: 3600,
+                ..Default::default()
+            },
+            app.clock.now(),
+        )
+        .unwrap();
+    let r = app
+        .call_as(&none, "GET", &format!("{V1}/availableAccessPackages"), None)
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+}
