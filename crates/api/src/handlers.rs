@@ -336,6 +336,17 @@ async fn route(mut call: Call, segs: Vec<String>, bytes: Vec<u8>) -> ApiResult<R
         };
         return crate::apps::route(c, &segs, &bytes).await;
     }
+    if let Some(rest) = crate::suggestions::matches(&segs) {
+        return crate::suggestions::route(
+            &call.s,
+            call.d,
+            &call.ctx,
+            &call.caller,
+            &call.method,
+            rest,
+        )
+        .await;
+    }
     if crate::settings::matches(&segs) {
         return crate::settings::route(
             &call.s,

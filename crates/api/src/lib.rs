@@ -30,6 +30,7 @@ pub mod requestlog;
 mod response;
 mod served;
 mod settings;
+mod suggestions;
 mod wire;
 
 pub use error::{ApiError, ApiResult};

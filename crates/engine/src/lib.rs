@@ -30,6 +30,7 @@ mod rules;
 pub mod settings;
 pub mod snapshots;
 mod subjects;
+pub mod suggestions;
 
 pub use apps::{AppDraft, SignInError};
 pub use assignments::AssignmentDraft;

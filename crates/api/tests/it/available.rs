@@ -175,3 +175,131 @@ async fn users_see_what_they_may_request_and_nothing_else() {
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
 }
+
+#[tokio::test]
+async fn suggestions_come_from_related_people_and_the_users_own_history() {
+    let app = TestApp::spawn().await;
+    let cat = app.catalog("Suggest").await;
+    let boss = app.user("Boss").await;
+    let ana = app.user_with_manager("Ana", Some(&boss)).await;
+    let ben = app.user_with_manager("Ben", Some(&boss)).await;
+    let mut ids = vec![];
+    for name in [
+        "Peers have it",
+        "Had it before",
+        "Nobody has it",
+        "Ana has it",
+    ] {
+        let p = app.package(&cat, name).await;
+        self_service(&app, &p, &[]).await;
+        let direct = app.policy(&p).await;
+        ids.push((p, direct));
+    }
+    let (peers, had, _nobody, holds) = (&ids[0], &ids[1], &ids[2], &ids[3]);
+    app.assign(&peers.0, &peers.1, &ben).await;
+    app.assign(&holds.0, &holds.1, &ana).await;
+    let old = app.assign(&had.0, &had.1, &ana).await;
+    TestApp::expect(
+        app.post(
+            &format!("{V1}/assignmentRequests"),
+            json!({"requestType": "adminRemove", "assignment": {"id": old}}),
+        )
+        .await,
+        201,
+    );
+
+    let t = app.token_for(&ana);
+    let r = app
+        .call_as(&t, "GET", &format!("{V1}/accessPackageSuggestions"), None)
+        .await;
+    let r = TestApp::expect(r, 200);
+    let got: Vec<String> = r
+        .values()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, vec![peers.0.clone(), had.0.clone()], "{}", r.text);
+    let related = &r.values()[0]["reasons"][0];
+    assert_eq!(
+        related["@odata.type"],
+        "#microsoft.graph.accessPackageSuggestionRelatedPeopleBased"
+    );
+    assert_eq!(related["relatedPeopleAssignmentCount"], 1);
+    assert_eq!(related["relatedPeople"][0]["id"], ben.as_str());
+    let history = &r.values()[1]["reasons"][0];
+    assert_eq!(history["pastAssignmentCount"], 1);
+    assert!(history["lastAssignmentDateTime"].is_string());
+
+    // Filtered by reason, one by one, and the package behind a suggestion.
+    let r = app
+        .call_as(
+            &t,
+            "GET",
+            &format!("{BETA}/accessPackageSuggestions/filterByCurrentUser(on='assignmentHistory')"),
+            None,
+        )
+        .await;
+    let r = TestApp::expect(r, 200);
+    assert_eq!(r.values().len(), 1);
+    assert_eq!(r.values()[0]["id"], had.0.as_str());
+    let r = app
+        .call_as(
+            &t,
+            "GET",
+            &format!("{V1}/accessPackageSuggestions/filterByCurrentUser(on='sameDepartment')"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = app
+        .call_as(
+            &t,
+            "GET",
+            &format!("{V1}/accessPackageSuggestions/{}/accessPackage", peers.0),
+            None,
+        )
+        .await;
+    let r = TestApp::expect(r, 200);
+    assert_eq!(r.body["displayName"], "Peers have it");
+    assert_eq!(
+        r.body["@odata.type"],
+        "#microsoft.graph.availableAccessPackage"
+    );
+    let r = app
+        .call_as(
+            &t,
+            "GET",
+            &format!("{V1}/accessPackageSuggestions/{}", holds.0),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    // Ben's peer Ana holds one package Ben may request (her removed one no longer counts).
+    let r = app
+        .call_as(
+            &app.token_for(&ben),
+            "GET",
+            &format!("{V1}/accessPackageSuggestions"),
+            None,
+        )
+        .await;
+    let r = TestApp::expect(r, 200);
+    assert_eq!(r.values().len(), 1);
+    assert_eq!(r.values()[0]["id"], holds.0.as_str());
+    // Read-only, and for signed-in users.
+    let r = app
+        .call_as(
+            &t,
+            "POST",
+            &format!("{V1}/accessPackageSuggestions"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, 405);
+    assert_eq!(
+        app.get(&format!("{V1}/accessPackageSuggestions"))
+            .await
+            .status,
+        200
+    );
+}
