@@ -336,6 +336,18 @@ async fn route(mut call: Call, segs: Vec<String>, bytes: Vec<u8>) -> ApiResult<R
         };
         return crate::apps::route(c, &segs, &bytes).await;
     }
+    if let Some((set, rest)) = crate::unconfigured::matches(call.d, &segs) {
+        return crate::unconfigured::route(
+            &call.s,
+            call.d,
+            &call.ctx,
+            &call.caller,
+            &call.method,
+            set,
+            rest,
+        )
+        .await;
+    }
     if let Some(rest) = crate::suggestions::matches(&segs) {
         return crate::suggestions::route(
             &call.s,
@@ -1065,6 +1077,10 @@ async fn action(call: &Call, ent: Ent, name: &str, bytes: &[u8]) -> ApiResult<Re
         (Ent::Request(r), "reprocess") => {
             e.reprocess_request(p, &r.id).await?;
             Ok(StatusCode::ACCEPTED.into_response())
+        }
+        (Ent::Resource(r), "refresh") => {
+            e.refresh_resource(p, &r.id).await?;
+            Ok(StatusCode::OK.into_response())
         }
         (Ent::Assignment(a), "reprocess") => {
             e.reprocess_assignment(p, &a.id).await?;

@@ -31,6 +31,7 @@ mod response;
 mod served;
 mod settings;
 mod suggestions;
+mod unconfigured;
 mod wire;
 
 pub use error::{ApiError, ApiResult};

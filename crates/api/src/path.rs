@@ -952,6 +952,7 @@ const ACTIONS: &[(EKind, &str)] = &[
     (EKind::Assignment, "reprocess"),
     (EKind::AccessPackage, "getApplicablePolicyRequirements"),
     (EKind::DeletedItem, "restore"),
+    (EKind::Resource, "refresh"),
 ];
 
 /// Resolves the segments after the version.

@@ -8,6 +8,7 @@ use accessd_domain::{
     Resource, ResourceRequest, ResourceRole, ResourceRoleScope, ResourceScope, Subject, new_id,
 };
 
+use crate::authz::{Obj, Op, Res};
 use crate::{Engine, Error, Result, actor, delivery};
 
 /// A resource request: add a resource to a catalog (`adminAdd`) or take it out (`adminRemove`).
@@ -453,6 +454,51 @@ impl Engine {
             delivery::undeliver(&mut *tx, a, Some(&rs)).await?;
         }
         tx.delete(Kind::ResourceRoleScope, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Engine {
+    /// `refresh` on a catalog's resource: its display name and description read again from the
+    /// object it stands for (a group, an application's service principal). A resource whose
+    /// object is gone keeps what it had.
+    pub async fn refresh_resource(&self, p: &Principal, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let mut r = tx
+            .load::<Resource>(id)
+            .await?
+            .ok_or_else(|| Error::not_found("resource", id))?;
+        self.authorize_in(
+            &mut *tx,
+            p,
+            Op::Update,
+            Res::CatalogResource,
+            &Obj::in_catalog(id, r.catalog_id.clone()),
+        )
+        .await?;
+        let (name, description) = match r.origin_system.as_str() {
+            "AadGroup" => match tx.load::<Group>(&r.origin_id).await? {
+                Some(g) => (g.display_name, g.description),
+                None => return Ok(()),
+            },
+            "AadApplication" => {
+                match tx
+                    .load::<accessd_domain::ServicePrincipal>(&r.origin_id)
+                    .await?
+                {
+                    Some(sp) => (sp.display_name, r.description.clone()),
+                    None => return Ok(()),
+                }
+            }
+            _ => return Ok(()),
+        };
+        if (&name, &description) != (&r.display_name, &r.description) {
+            r.display_name = name;
+            r.description = description;
+            r.modified_date_time = self.now();
+            tx.save(&r).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -87,6 +87,7 @@ fn served_operation(d: Dialect, bound: &str, name: &str) -> bool {
                 "cancel" | "reprocess" | "resume"
             )
             | ("accessPackageAssignment", "reprocess")
+            | ("accessPackageResource", "refresh")
             | ("accessPackage", "getApplicablePolicyRequirements")
     ) || (d == Dialect::Beta
         && matches!(

@@ -27,3 +27,4 @@ mod sdk_regressions;
 mod seeds;
 mod settings;
 mod snapshots;
+mod surface;

@@ -220,6 +220,7 @@ pub fn rule(op: Op, res: Res) -> Rule {
         (Update | Delete, Catalog) => admin(EM_WRITE, InCatalog(OWNER)),
         (List | Get, CatalogResource | ResourceRequest) => admin(EM_READ, InCatalog(READ)),
         (Create, ResourceRequest) => admin(EM_WRITE, InCatalog(OWNER)),
+        (Update, CatalogResource) => admin(EM_WRITE, InCatalog(PACKAGES)),
         (List | Get, CustomExtension) => admin(EM_READ, InCatalog(READ)),
         (Get, Settings) => admin(EM_READ, Tenant(READ)),
         (Update, Settings) => admin(EM_WRITE, Tenant(ADMIN)),
