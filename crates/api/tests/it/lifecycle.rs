@@ -1154,6 +1154,17 @@ async fn the_outbox_records_the_emails_of_a_requests_life() {
     assert_eq!(r.status, 403);
 }
 
+/// A connected organization for the domain `partner.example`.
+async fn partner(app: &TestApp) -> String {
+    let r = app
+        .post(
+            &format!("{EM}/connectedOrganizations"),
+            json!({"displayName": "Partner", "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": "partner.example", "displayName": "partner.example"}]}),
+        )
+        .await;
+    TestApp::expect(r, 201).id()
+}
+
 /// A guest of the directory (`userType` Guest) whose mail is `address`.
 async fn guest(app: &TestApp, name: &str, address: &str) -> String {
     let (local, domain) = address.split_once('@').unwrap();
@@ -1173,16 +1184,7 @@ async fn guest(app: &TestApp, name: &str, address: &str) -> String {
 #[tokio::test]
 async fn a_partners_user_is_approved_by_the_organizations_sponsor() {
     let w = world().await;
-    let org = TestApp::expect(
-        w.app
-            .post(
-                &format!("{EM}/connectedOrganizations"),
-                json!({"displayName": "Partner", "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": "partner.example", "displayName": "partner.example"}]}),
-            )
-            .await,
-        201,
-    )
-    .id();
+    let org = partner(&w.app).await;
     let sponsor = w.app.user("Sponsor").await;
     let fallback = w.app.user("Fallback").await;
     TestApp::expect(
@@ -1281,15 +1283,7 @@ async fn a_partners_user_is_approved_by_the_organizations_sponsor() {
 #[tokio::test]
 async fn an_external_user_is_invited_then_blocked_and_deleted_as_the_settings_say() {
     let w = world().await;
-    TestApp::expect(
-        w.app
-            .post(
-                &format!("{EM}/connectedOrganizations"),
-                json!({"displayName": "Partner", "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": "partner.example"}]}),
-            )
-            .await,
-        201,
-    );
+    partner(&w.app).await;
     let pol = w
         .policy_with(
             json!({"type": "afterDuration", "duration": "P7D"}),
@@ -1360,15 +1354,7 @@ async fn an_external_user_is_invited_then_blocked_and_deleted_as_the_settings_sa
 #[tokio::test]
 async fn a_new_assignment_unblocks_an_external_user_and_calls_the_deletion_off() {
     let w = world().await;
-    TestApp::expect(
-        w.app
-            .post(
-                &format!("{EM}/connectedOrganizations"),
-                json!({"displayName": "Partner", "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": "partner.example"}]}),
-            )
-            .await,
-        201,
-    );
+    partner(&w.app).await;
     let pol = w
         .policy_with(
             json!({"type": "afterDuration", "duration": "P1D"}),
