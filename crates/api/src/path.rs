@@ -1131,6 +1131,14 @@ async fn resolve_from_key(
     let args = parse_args(key)?;
     let id = match args.as_slice() {
         [(n, v)] if n.is_empty() || n == "id" => v.clone(),
+        // The CSDL's alternate keys: a subject's objectId, a catalog's or a package's uniqueName.
+        [(n, v)] if alternate_column(coll.kind, n).is_some() => {
+            let column = alternate_column(coll.kind, n).unwrap_or_default();
+            match alternate_lookup(tx, coll.kind, column, v).await? {
+                Some(id) => id,
+                None => return Err(key_not_found(coll.kind, v)),
+            }
+        }
         _ => {
             return Err(ApiError::bad_request(format!(
                 "The key '({key})' is not supported; use the id."
@@ -1139,6 +1147,33 @@ async fn resolve_from_key(
     };
     let ent = key_lookup(tx, &coll, &id).await?;
     walk_entity(tx, d, ent, Some(coll), rest).await
+}
+
+/// The index column behind an alternate key of a kind.
+fn alternate_column(kind: EKind, name: &str) -> Option<&'static str> {
+    match (kind, name) {
+        (EKind::Subject, "objectId") => Some("object_id"),
+        (EKind::Catalog | EKind::AccessPackage, "uniqueName") => Some("unique_name"),
+        _ => None,
+    }
+}
+
+/// The id of the entity whose `column` is `value` (a user with no subject yet has none: 404, as
+/// for a user entitlement management has never seen).
+async fn alternate_lookup(
+    tx: &mut dyn Tx,
+    kind: EKind,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<String>, ApiError> {
+    let Some(k) = kind.store_kind() else {
+        return Ok(None);
+    };
+    let q = accessd_domain::Query::filtered(Expr::col_eq(column, value));
+    if let Some(row) = tx.query(k, &q).await?.into_iter().next() {
+        return Ok(Some(row.id));
+    }
+    Ok(None)
 }
 
 /// The 404 for a key, in the code Graph's directory or entitlement management uses.

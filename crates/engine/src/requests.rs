@@ -327,6 +327,24 @@ impl Engine {
         }
     }
 
+    /// The one policy of `package` through which `target` may ask for it.
+    async fn only_policy(&self, tx: &mut dyn Tx, package: &str, target: &str) -> Result<String> {
+        let mut policies = crate::eligibility::applicable_policies(tx, package, target).await?;
+        match policies.len() {
+            1 => Ok(policies.remove(0).id),
+            0 => Err(refused(
+                "RequestorNotAllowed",
+                "The caller is not an allowed requestor of this access package through any of its policies.",
+            )),
+            n => Err(Error::invalid(
+                "assignmentPolicyId",
+                format!(
+                    "{n} policies of this access package let the caller ask for it; name one in 'assignmentPolicyId'."
+                ),
+            )),
+        }
+    }
+
     async fn check_add(
         &self,
         tx: &mut dyn Tx,
@@ -342,8 +360,13 @@ impl Engine {
         } else {
             required(&d.target_id, "targetId")?.to_string()
         };
-        let policy = required(&d.policy_id, "assignmentPolicyId")?.to_string();
         let package = required(&d.access_package_id, "accessPackageId")?.to_string();
+        let policy = match (&d.policy_id, user) {
+            (Some(policy), _) => policy.clone(),
+            // A requestor may leave the policy out: the one that lets them ask is used.
+            (None, true) => self.only_policy(tx, &package, &target).await?,
+            (None, false) => required(&d.policy_id, "assignmentPolicyId")?.to_string(),
+        };
         let chain = check_chain(tx, None, &package, &policy, &target).await?;
         if !user {
             let obj = Obj::in_catalog(&package, &chain.catalog.id);

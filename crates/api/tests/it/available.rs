@@ -303,3 +303,36 @@ async fn suggestions_come_from_related_people_and_the_users_own_history() {
         200
     );
 }
+
+async fn ask(app: &TestApp, who: &str, package: &str) -> accessd_testkit::Resp {
+    let t = app.token_for(who);
+    app.call_as(
+        &t,
+        "POST",
+        &format!("{V1}/assignmentRequests"),
+        Some(json!({"requestType": "userAdd", "assignment": {"accessPackageId": package}})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_user_add_without_a_policy_uses_the_one_that_applies() {
+    let app = TestApp::spawn().await;
+    let cat = app.catalog("Implicit").await;
+    let p = app.package(&cat, "One policy").await;
+    let ana = app.user("Ana").await;
+    let ben = app.user("Ben").await;
+    let cy = app.user("Cy").await;
+    self_service(&app, &p, &[&ana, &ben]).await;
+    let r = ask(&app, &ana, &p).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["state"], "delivered");
+    // Nobody's policy: refused; two policies that apply: the caller must choose.
+    let r = ask(&app, &cy, &p).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.error_code(), "RequestorNotAllowed");
+    self_service(&app, &p, &[&ben]).await;
+    let r = ask(&app, &ben, &p).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("assignmentPolicyId"), "{}", r.text);
+}

@@ -96,3 +96,51 @@ async fn refresh_reads_a_resource_again_from_its_group() {
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
 }
+
+#[tokio::test]
+async fn alternate_keys_of_the_csdl_address_subjects_catalogs_and_packages() {
+    let app = TestApp::spawn().await;
+    let em = "/identityGovernance/entitlementManagement";
+    let (_, package, policy) = app.package_with_policy().await;
+    let kim = app.user("Kim").await;
+    app.assign(&package, &policy, &kim).await;
+    for v in ["v1.0", "beta"] {
+        let r = app
+            .get(&format!("/{v}{em}/subjects(objectId='{kim}')"))
+            .await;
+        let r = TestApp::expect(r, 200);
+        assert_eq!(r.body["objectId"], kim.as_str(), "{v}");
+    }
+    let nobody = app.user("Nobody").await;
+    let r = app
+        .get(&format!("/v1.0{em}/subjects(objectId='{nobody}')"))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = TestApp::expect(
+        app.post(
+            &format!("/beta{em}/accessPackageCatalogs"),
+            serde_json::json!({"displayName": "Named", "uniqueName": "named-catalog"}),
+        )
+        .await,
+        201,
+    );
+    let cat = r.id();
+    let r = TestApp::expect(
+        app.get(&format!(
+            "/beta{em}/accessPackageCatalogs(uniqueName='named-catalog')"
+        ))
+        .await,
+        200,
+    );
+    assert_eq!(r.body["id"], cat.as_str());
+    let r = app
+        .get(&format!(
+            "/beta{em}/accessPackageCatalogs(uniqueName='other')"
+        ))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = app
+        .get(&format!("/v1.0{em}/accessPackages(color='red')"))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+}
