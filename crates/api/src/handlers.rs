@@ -1157,25 +1157,24 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
         }
         Ent::Catalog(c) => {
             let b = parse_body(call, bytes, "accessPackageCatalog", &NO_EXTRAS)?;
-            let c = s
-                .engine
+            s.engine
                 .update_catalog(p, &c.id, |c| {
                     wire::catalog::catalog_in(d, In(&b), c);
                     Ok(())
                 })
                 .await?;
-            Ok(call.ok_entity(&context, wire::catalog::catalog_out(d, &c)))
+            // 204, as Microsoft's pages show for both dialects.
+            Ok(response::no_content())
         }
         Ent::AccessPackage(ap) => {
             let b = parse_body(call, bytes, "accessPackage", &NO_EXTRAS)?;
-            let ap = s
-                .engine
+            s.engine
                 .update_access_package(p, &ap.id, |x| {
                     wire::catalog::package_in(d, In(&b), x);
                     Ok(())
                 })
                 .await?;
-            Ok(call.ok_entity(&context, wire::catalog::package_out(d, &ap)))
+            Ok(response::no_content())
         }
         Ent::Policy(pol) if d == Dialect::Beta => {
             let b = parse_body(call, bytes, "accessPackageAssignmentPolicy", &NO_EXTRAS)?;

@@ -60,7 +60,7 @@ async fn acknowledged_writes_survive_sigkill() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.status().as_u16(), 204);
     // SIGKILL: nothing runs after this, in the server or in SQLite.
     child.kill().unwrap();
     child.wait().unwrap();

@@ -305,7 +305,7 @@ pub fn document(d: Dialect, server: &str) -> Value {
                     format!("Update a {}", kind.noun()),
                     vec![],
                     Some(reference(ty)),
-                    ("200", entity_response(ty)),
+                    patch_answer(d, kind, ty),
                 ),
             );
         }
@@ -490,6 +490,22 @@ pub fn document(d: Dialect, server: &str) -> Value {
             "schemas": schemas(d)
         }
     })
+}
+
+/// What a PATCH answers, per kind and dialect (as the handlers do; Microsoft's pages for each).
+fn patch_answer(d: Dialect, kind: EKind, ty: &str) -> (&'static str, Value) {
+    let none = || json!({"description": "Updated"});
+    match kind {
+        EKind::Catalog
+        | EKind::AccessPackage
+        | EKind::User
+        | EKind::Group
+        | EKind::ApprovalStage
+        | EKind::ApprovalStep => ("204", none()),
+        EKind::ConnectedOrganization if d == Dialect::Beta => ("204", none()),
+        EKind::ConnectedOrganization => ("202", entity_response(ty)),
+        _ => ("200", entity_response(ty)),
+    }
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ async fn users_see_what_they_may_request_and_nothing_else() {
             json!({"isHidden": true}),
         )
         .await,
-        200,
+        204,
     );
     self_service(&app, &open, &[]).await;
     self_service(&app, &hidden, &[]).await;
