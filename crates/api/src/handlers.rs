@@ -854,7 +854,7 @@ async fn post(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> 
                     let extras = if d == Dialect::V1 {
                         &wire::policy::V1_LEGACY
                     } else {
-                        &NO_EXTRAS
+                        &wire::policy::BETA_EXTRAS
                     };
                     let b = parse_body(call, bytes, "accessPackageAssignmentPolicy", extras)?;
                     let mut pol = wire::policy::blank(now);
@@ -1177,7 +1177,12 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
             Ok(response::no_content())
         }
         Ent::Policy(pol) if d == Dialect::Beta => {
-            let b = parse_body(call, bytes, "accessPackageAssignmentPolicy", &NO_EXTRAS)?;
+            let b = parse_body(
+                call,
+                bytes,
+                "accessPackageAssignmentPolicy",
+                &wire::policy::BETA_EXTRAS,
+            )?;
             let mut echo = wire::policy::Echo::default();
             let mut err = None;
             let pol = s
@@ -1295,7 +1300,7 @@ async fn put(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> {
     let extras = if d == Dialect::V1 {
         &wire::policy::V1_LEGACY
     } else {
-        &NO_EXTRAS
+        &wire::policy::BETA_EXTRAS
     };
     let b = parse_body(call, bytes, "accessPackageAssignmentPolicy", extras)?;
     let mut echo = wire::policy::Echo::default();

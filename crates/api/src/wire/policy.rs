@@ -16,6 +16,16 @@ pub struct Echo {
 }
 
 /// The extra names a v1.0 policy body may carry (validated by hand against beta's types).
+/// What beta accepts besides its CSDL, because Microsoft's beta examples send it: v1.0's
+/// `expiration` pattern on a policy (it wins over `durationInDays`/`expirationDateTime`).
+pub const BETA_EXTRAS: crate::edm::validate::Extras = crate::edm::validate::Extras {
+    props: &[(
+        "accessPackageAssignmentPolicy",
+        "expiration",
+        "expirationPattern",
+    )],
+};
+
 pub const V1_LEGACY: crate::edm::validate::Extras = crate::edm::validate::Extras {
     props: &[
         (
@@ -856,6 +866,11 @@ pub fn policy_in(
             None => p.expiration.end_date_time,
         };
         p.expiration = beta_expiration(days, end);
+    }
+    if d == Dialect::Beta
+        && let Some(e) = body.obj("expiration")
+    {
+        p.expiration = e.map(expiration_in).unwrap_or_default();
     }
     if let Some(v) = body.raw("accessReviewSettings") {
         if d == Dialect::V1 {

@@ -388,3 +388,37 @@ async fn catalogs_and_packages_in_both_dialects() {
     );
     assert_eq!(identity.body["displayName"], json!("Beta cat"));
 }
+
+#[tokio::test]
+async fn a_beta_policy_takes_v1s_expiration_as_microsofts_beta_examples_send_it() {
+    let app = TestApp::spawn().await;
+    let (_, package, _) = app.package_with_policy().await;
+    let r = app
+        .post(
+            &format!("{BETA}/accessPackageAssignmentPolicies"),
+            json!({
+                "accessPackageId": package, "displayName": "With expiration",
+                "description": "beta with v1.0's pattern",
+                "expiration": {"type": "afterDuration", "duration": "P14D"}
+            }),
+        )
+        .await;
+    let r = TestApp::expect(r, 201);
+    assert_eq!(r.body["durationInDays"], 14, "{}", r.text);
+    let v1 = TestApp::expect(
+        app.get(&format!("{V1}/assignmentPolicies/{}", r.id()))
+            .await,
+        200,
+    );
+    assert_eq!(v1.body["expiration"]["type"], "afterDuration");
+    assert_eq!(v1.body["expiration"]["duration"], "P14D");
+    // Its shape is checked like any other body.
+    let r = app
+        .post(
+            &format!("{BETA}/accessPackageAssignmentPolicies"),
+            json!({"accessPackageId": package, "displayName": "Bad",
+                   "expiration": {"type": "afterDuration", "duration": 14}}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+}
