@@ -128,6 +128,56 @@ async fn reset_inner(s: AppState, req: Request) -> ApiResult<Response> {
     ))
 }
 
+/// `POST /_accessd/seed`: loads a seed document (docs/emulator.md) into the tenant, all or
+/// nothing.
+pub async fn seed(State(s): State<AppState>, req: Request) -> Response {
+    seed_inner(s, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn seed_inner(s: AppState, req: Request) -> ApiResult<Response> {
+    let (parts, stream) = req.into_parts();
+    let p = caller(&s, &parts.headers).await?;
+    if parts.method != Method::POST {
+        return Err(ApiError::method_not_allowed(
+            parts.method.as_str(),
+            "/_accessd/seed",
+        ));
+    }
+    // Only administrators load seeds; checked before the body is read.
+    s.engine
+        .authorize(
+            &p,
+            accessd_engine::authz::Op::Update,
+            accessd_engine::authz::Res::Emulator,
+            &accessd_engine::authz::Obj::new("seed"),
+        )
+        .await?;
+    let bytes = body::read(&parts.headers, stream).await?;
+    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::bad_request(format!(
+            "The seed is not JSON (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let loaded = crate::seed::apply(&s.engine, &p, &doc).await?;
+    Ok(response::json(
+        StatusCode::OK,
+        &serde_json::to_value(&loaded).unwrap_or_default(),
+    ))
+}
+
+/// `GET /_accessd/seed.schema.json`: the JSON Schema of seed files.
+pub async fn seed_schema() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/schema+json")],
+        crate::seed::SCHEMA,
+    )
+        .into_response()
+}
+
 /// `GET /_accessd/snapshots`, `POST /_accessd/snapshots {"name": "..."}`.
 pub async fn snapshots(State(s): State<AppState>, req: Request) -> Response {
     snapshots_inner(s, req)

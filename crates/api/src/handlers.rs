@@ -34,6 +34,11 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi/beta.json", get(openapi_beta))
         .route("/_accessd/clock", any(crate::emulator::clock))
         .route("/_accessd/reset", any(crate::emulator::reset))
+        .route("/_accessd/seed", any(crate::emulator::seed))
+        .route(
+            "/_accessd/seed.schema.json",
+            axum::routing::get(crate::emulator::seed_schema),
+        )
         .route("/_accessd/requests", get(crate::emulator::requests))
         .route("/_accessd/faults", any(crate::emulator::faults))
         .route("/_accessd/outbox", any(crate::emulator::outbox))

@@ -28,6 +28,7 @@ pub mod middleware;
 mod path;
 pub mod requestlog;
 mod response;
+pub mod seed;
 mod served;
 mod settings;
 mod suggestions;

@@ -56,7 +56,7 @@ impl Engine {
                 None => {
                     return Err(Error::refused(
                         "NothingSeeded",
-                        "This server seeded nothing (start it with --demo on an empty database to have a seed to reset to).",
+                        "This server seeded nothing (start it with --demo or --seed FILE on an empty database to have a seed to reset to).",
                     ));
                 }
             }

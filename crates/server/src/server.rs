@@ -55,6 +55,8 @@ pub struct Options {
     pub listen: SocketAddr,
     pub database: String,
     pub demo: bool,
+    /// A seed file (docs/emulator.md) to load into an empty store.
+    pub seed: Option<std::path::PathBuf>,
     pub permissive_queries: bool,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<TlsSource>,
@@ -138,6 +140,9 @@ impl Server {
         if o.demo && crate::demo::seed_if_empty(&engine, &keys.tenant_id).await? {
             // What `reset` to `seed` puts back.
             engine.save_seed().await?;
+        }
+        if let Some(path) = &o.seed {
+            load_seed(&engine, &keys.tenant_id, path).await?;
         }
         let external = match &o.oidc {
             Some(oidc) => Some(crate::oidc::issuer(oidc, clock.now()).await?),
@@ -300,4 +305,34 @@ impl Server {
         tracing::info!("shutting down");
         self.shutdown().await
     }
+}
+
+/// Loads a seed file into a store that holds no catalog and no user yet (as `--demo` does), and
+/// keeps it as what `reset` to `seed` puts back.
+async fn load_seed(engine: &Engine, tenant_id: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    use accessd_domain::store::Kind;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the seed file {}: {e}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    {
+        let mut r = engine.store().read().await?;
+        if r.count(Kind::Catalog, None).await? > 0 || r.count(Kind::User, None).await? > 0 {
+            tracing::info!(file = %path.display(), "the store holds a tenant already; the seed file is not loaded");
+            return Ok(());
+        }
+    }
+    let p = accessd_domain::Principal::system(tenant_id);
+    let loaded = accessd_api::seed::apply(engine, &p, &doc)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message))?;
+    engine.save_seed().await?;
+    tracing::info!(file = %path.display(), ?loaded, "loaded the seed file");
+    Ok(())
 }

@@ -35,6 +35,7 @@ async fn the_worker_calls_the_extension_and_its_callback_resumes_the_request() {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: format!("sqlite://{}", dir.join("accessd.db").display()),
         demo: false,
+        seed: None,
         permissive_queries: false,
         tls: None,
         oidc: None,

@@ -22,6 +22,7 @@ async fn start(url: &str, tls: TlsSource) -> Server {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: url.to_string(),
         demo: false,
+        seed: None,
         permissive_queries: false,
         tls: Some(tls),
         oidc: None,
@@ -309,6 +310,7 @@ async fn serves_https_with_the_operators_certificate_files() {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: url.clone(),
         demo: false,
+        seed: None,
         permissive_queries: false,
         tls: Some(TlsSource::Files {
             cert: generated.cert.clone(),

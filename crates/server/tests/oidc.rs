@@ -216,6 +216,7 @@ async fn start_server(oidc: OidcOptions) -> Server {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: "sqlite::memory:".into(),
         demo: false,
+        seed: None,
         permissive_queries: false,
         tls: None,
         oidc: Some(oidc),
@@ -326,6 +327,7 @@ async fn the_server_starts_while_the_issuer_is_away_but_not_with_a_bad_key_file(
         listen: "127.0.0.1:0".parse().unwrap(),
         database: "sqlite::memory:".into(),
         demo: false,
+        seed: None,
         permissive_queries: false,
         tls: None,
         oidc: Some(OidcOptions {

@@ -9,13 +9,23 @@ use accessd_server::server::{Options, Server};
 use serde_json::{Value, json};
 
 async fn start(name: &str, demo: bool) -> (Server, std::path::PathBuf) {
+    start_with(name, demo, None).await
+}
+
+async fn start_with(name: &str, demo: bool, seed: Option<Value>) -> (Server, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("accessd-snap-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    let seed = seed.map(|doc| {
+        let path = dir.join("tenant.json");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        path
+    });
     let server = Server::start(Options {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: format!("sqlite://{}", dir.join("accessd.db").display()),
         demo,
+        seed,
         permissive_queries: false,
         tls: None,
         oidc: None,
@@ -178,4 +188,45 @@ async fn a_restore_under_concurrent_reads_and_writes_is_all_or_nothing() {
     assert_eq!(names.iter().filter(|n| n.starts_with('L')).count(), 0);
     server.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_seed_loads_a_file_and_the_cli_loads_another() {
+    let first = json!({
+        "users": [{"name": "ada"}],
+        "groups": [{"name": "ops", "members": ["ada"]}],
+        "catalogs": [{"name": "seeded", "displayName": "Seeded", "resources": ["ops"]}]
+    });
+    let (server, dir) = start_with("seedfile", false, Some(first)).await;
+    let token = server.admin_token(600).unwrap();
+    let http = reqwest::Client::new();
+    let base = server.base_url();
+    assert_eq!(catalog_names(&http, &base, &token).await, vec!["Seeded"]);
+    // The CLI loads a second file into the running server, by name, all or nothing.
+    let second = dir.join("more.json");
+    std::fs::write(
+        &second,
+        json!({"catalogs": [{"name": "more", "displayName": "More"}]}).to_string(),
+    )
+    .unwrap();
+    let out = accessd(&server, &token, &["seed", second.to_str().unwrap()]);
+    assert!(out.contains("\"catalogs\":1"), "{out}");
+    let mut names = catalog_names(&http, &base, &token).await;
+    names.sort();
+    assert_eq!(names, vec!["More", "Seeded"]);
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"catalogs\": [{\"displayName\": \"no name\"}]}").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_accessd"))
+        .args(["seed", bad.to_str().unwrap(), "--url", &base])
+        .env("ACCESSD_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("catalogs[0]"), "{err}");
+    // Reset to the seed puts back what the file loaded at start.
+    accessd(&server, &token, &["reset", "--to", "seed"]);
+    assert_eq!(catalog_names(&http, &base, &token).await, vec!["Seeded"]);
+    server.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -186,6 +186,16 @@ fn emulator_paths(server: &str, paths: &mut Map<String, Value>) {
                 ("200", ok(&obj(json!({"to": {"type": "string"}, "objects": {"type": "integer"}}))))))}),
     );
     paths.insert(
+        "/_accessd/seed".into(),
+        json!({"servers": servers,
+            "post": tagged(op("accessd.seed".into(), "Load a seed file (a tenant as data, by name), all or nothing".into(), vec![],
+                Some(json!({"type": "object", "description": "A seed file; its JSON Schema is GET /_accessd/seed.schema.json"})),
+                ("200", ok(&obj(json!({"users": {"type": "integer"}, "groups": {"type": "integer"},
+                    "catalogs": {"type": "integer"}, "accessPackages": {"type": "integer"},
+                    "policies": {"type": "integer"}, "connectedOrganizations": {"type": "integer"},
+                    "assignments": {"type": "integer"}}))))))}),
+    );
+    paths.insert(
         "/_accessd/snapshots".into(),
         json!({"servers": servers,
             "get": tagged(op("accessd.snapshots.list".into(), "The snapshots of the tenant".into(), vec![], None,

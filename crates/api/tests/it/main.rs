@@ -24,6 +24,7 @@ mod queries_paging;
 mod requestlog;
 mod roles;
 mod sdk_regressions;
+mod seedfiles;
 mod seeds;
 mod settings;
 mod snapshots;

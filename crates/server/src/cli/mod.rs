@@ -33,6 +33,8 @@ pub enum Command {
     App(app::Args),
     /// Empty a running accessd's tenant, or put back what --demo seeded.
     Reset(snapshot::ResetArgs),
+    /// Load a seed file (a tenant as data, by name) into a running accessd.
+    Seed(snapshot::SeedArgs),
     /// Save, list, restore or delete snapshots of a running accessd's tenant.
     Snapshot(snapshot::SnapshotArgs),
     /// Show, set or clear the faults a running accessd injects (throttling, latency, ...).
@@ -46,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Clock(a) => clock::run(a).await,
         Command::App(a) => app::run(a).await,
         Command::Reset(a) => snapshot::reset(a).await,
+        Command::Seed(a) => snapshot::seed(a).await,
         Command::Snapshot(a) => snapshot::snapshot(a).await,
         Command::Faults(a) => faults::run(a).await,
     }

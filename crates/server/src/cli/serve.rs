@@ -20,6 +20,9 @@ pub struct Args {
     /// Load a small demo tenant when the store is empty.
     #[arg(long, env = "ACCESSD_DEMO")]
     pub demo: bool,
+    /// Load this seed file (JSON; docs/emulator.md) when the store is empty.
+    #[arg(long, env = "ACCESSD_SEED")]
+    pub seed: Option<std::path::PathBuf>,
     /// Accept every query option the model allows, not only what Graph accepts.
     #[arg(long, env = "ACCESSD_PERMISSIVE_QUERIES")]
     pub permissive_queries: bool,
@@ -83,6 +86,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         listen: a.listen,
         database: a.database,
         demo: a.demo,
+        seed: a.seed,
         permissive_queries: a.permissive_queries,
         tls,
         oidc: a.oidc_issuer.map(|issuer| OidcOptions {

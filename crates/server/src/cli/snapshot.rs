@@ -112,3 +112,35 @@ pub async fn snapshot(a: SnapshotArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[derive(Debug, ClapArgs)]
+pub struct SeedArgs {
+    /// The seed file (JSON; docs/emulator.md describes the format).
+    pub file: std::path::PathBuf,
+    #[command(flatten)]
+    pub remote: Remote,
+}
+
+/// `accessd seed FILE`: loads a seed file into a running accessd (`/_accessd/seed`), all or
+/// nothing.
+pub async fn seed(a: SeedArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&a.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.file.display()))?;
+    let doc: Value = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not JSON: {e}",
+            a.file.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    let (client, token) = a.remote.client()?;
+    let body = send(
+        client.post(a.remote.at("/_accessd/seed")).json(&doc),
+        &token,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    println!("loaded {}: {body}", a.file.display());
+    Ok(())
+}

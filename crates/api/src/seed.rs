@@ -1,0 +1,527 @@
+//! Declarative seed files: a tenant written as data (JSON), its objects referring to each other
+//! by name, loaded through the engine's use cases as an administrator would create them
+//! (`serve --seed FILE`, `POST /_accessd/seed`, `accessd seed FILE`). The whole file is checked
+//! first (every name must resolve); should a write still fail, the tenant is put back as it was
+//! before the file, through a snapshot. docs/emulator.md describes the format; its JSON Schema is
+//! `seed.schema.json` (served at `/_accessd/seed.schema.json`).
+
+use std::collections::BTreeMap;
+
+use accessd_domain::*;
+use accessd_engine::{Engine, RequestDraft, ResourceDraft, RoleScopeDraft};
+use serde_json::{Map, Value};
+
+use crate::Dialect;
+use crate::edm::validate;
+use crate::error::ApiError;
+use crate::wire::{self, In};
+
+/// The JSON Schema of the format.
+pub const SCHEMA: &str = include_str!("seed.schema.json");
+
+/// The snapshot a seed is applied over, so that a failure puts the tenant back.
+const BEFORE: &str = "accessd-before-seed";
+
+/// What a seed made, by kind.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Loaded {
+    pub users: usize,
+    pub groups: usize,
+    pub catalogs: usize,
+    pub access_packages: usize,
+    pub policies: usize,
+    pub connected_organizations: usize,
+    pub assignments: usize,
+}
+
+fn bad(at: &str, message: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_property(at, format!("{at}: {message}"))
+}
+
+fn items<'a>(
+    doc: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Vec<&'a Map<String, Value>>, ApiError> {
+    match doc.get(key) {
+        None | Some(Value::Null) => Ok(vec![]),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.as_object()
+                    .ok_or_else(|| bad(&format!("{key}[{i}]"), "an object is expected"))
+            })
+            .collect(),
+        Some(_) => Err(bad(key, "a list is expected")),
+    }
+}
+
+fn text(o: &Map<String, Value>, k: &str) -> Option<String> {
+    o.get(k).and_then(Value::as_str).map(str::to_string)
+}
+
+fn names(o: &Map<String, Value>, k: &str, at: &str) -> Result<Vec<String>, ApiError> {
+    match o.get(k) {
+        None | Some(Value::Null) => Ok(vec![]),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| bad(&format!("{at}.{k}"), "names are strings"))
+            })
+            .collect(),
+        Some(_) => Err(bad(&format!("{at}.{k}"), "a list of names is expected")),
+    }
+}
+
+/// The names of one kind, in file order, checked unique.
+fn declare(list: &[&Map<String, Value>], kind: &str) -> Result<Vec<String>, ApiError> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, o) in list.iter().enumerate() {
+        let at = format!("{kind}[{i}]");
+        let n = text(o, "name").ok_or_else(|| bad(&at, "'name' is required"))?;
+        if out.contains(&n) {
+            return Err(bad(&at, format!("the name '{n}' is used twice")));
+        }
+        out.push(n);
+    }
+    Ok(out)
+}
+
+fn known(list: &[String], name: &str, what: &str, at: &str) -> Result<(), ApiError> {
+    if list.iter().any(|n| n == name) {
+        Ok(())
+    } else {
+        Err(bad(at, format!("no {what} is named '{name}'")))
+    }
+}
+
+/// Replaces names by ids in a policy body wherever a subject set names someone.
+fn resolve_names(v: &mut Value, ids: &BTreeMap<String, String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if matches!(
+                    k.as_str(),
+                    "userId" | "groupId" | "id" | "connectedOrganizationId"
+                ) && let Some(id) = x.as_str().and_then(|n| ids.get(n))
+                {
+                    *x = Value::String(id.clone());
+                } else {
+                    resolve_names(x, ids);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| resolve_names(x, ids)),
+        _ => {}
+    }
+}
+
+/// Checks a whole seed document without writing anything.
+pub fn check(doc: &Value) -> Result<(), ApiError> {
+    let doc = doc
+        .as_object()
+        .ok_or_else(|| bad("$", "a seed file is an object"))?;
+    for k in doc.keys() {
+        if !matches!(
+            k.as_str(),
+            "$schema"
+                | "users"
+                | "groups"
+                | "connectedOrganizations"
+                | "catalogs"
+                | "accessPackages"
+                | "assignments"
+        ) {
+            return Err(bad(k, "not a section of a seed file"));
+        }
+    }
+    let users = declare(&items(doc, "users")?, "users")?;
+    let groups = declare(&items(doc, "groups")?, "groups")?;
+    let orgs = declare(
+        &items(doc, "connectedOrganizations")?,
+        "connectedOrganizations",
+    )?;
+    let catalogs = declare(&items(doc, "catalogs")?, "catalogs")?;
+    let packages = declare(&items(doc, "accessPackages")?, "accessPackages")?;
+    let people: Vec<String> = users.iter().chain(&groups).cloned().collect();
+    for (i, u) in items(doc, "users")?.iter().enumerate() {
+        if let Some(m) = text(u, "manager") {
+            known(&users, &m, "user", &format!("users[{i}].manager"))?;
+        }
+    }
+    for (i, g) in items(doc, "groups")?.iter().enumerate() {
+        let at = format!("groups[{i}]");
+        for k in ["members", "owners"] {
+            for n in names(g, k, &at)? {
+                known(&people, &n, "user or group", &format!("{at}.{k}"))?;
+            }
+        }
+    }
+    for (i, o) in items(doc, "connectedOrganizations")?.iter().enumerate() {
+        let at = format!("connectedOrganizations[{i}]");
+        if text(o, "domain").is_none() {
+            return Err(bad(&at, "'domain' is required"));
+        }
+        for k in ["internalSponsors", "externalSponsors"] {
+            for n in names(o, k, &at)? {
+                known(&people, &n, "user or group", &format!("{at}.{k}"))?;
+            }
+        }
+    }
+    for (i, c) in items(doc, "catalogs")?.iter().enumerate() {
+        let at = format!("catalogs[{i}]");
+        for n in names(c, "resources", &at)? {
+            known(&groups, &n, "group", &format!("{at}.resources"))?;
+        }
+    }
+    let mut policies: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (i, p) in items(doc, "accessPackages")?.iter().enumerate() {
+        let at = format!("accessPackages[{i}]");
+        let c = text(p, "catalog").ok_or_else(|| bad(&at, "'catalog' is required"))?;
+        known(&catalogs, &c, "catalog", &format!("{at}.catalog"))?;
+        let held = items(doc, "catalogs")?
+            .into_iter()
+            .find(|x| text(x, "name").as_deref() == Some(c.as_str()))
+            .map(|x| names(x, "resources", &at))
+            .transpose()?
+            .unwrap_or_default();
+        for n in names(p, "groups", &at)? {
+            if !held.contains(&n) {
+                return Err(bad(
+                    &format!("{at}.groups"),
+                    format!("the group '{n}' is not a resource of the catalog '{c}'"),
+                ));
+            }
+        }
+        for n in names(p, "incompatibleWith", &at)? {
+            known(
+                &packages,
+                &n,
+                "access package",
+                &format!("{at}.incompatibleWith"),
+            )?;
+        }
+        let list = items(p, "policies")?;
+        let pnames = declare(&list, &format!("{at}.policies"))?;
+        for (j, pol) in list.iter().enumerate() {
+            let pat = format!("{at}.policies[{j}]");
+            let d = dialect(pol, &pat)?;
+            let mut body = policy_body(pol);
+            let ids: BTreeMap<String, String> = people
+                .iter()
+                .chain(&orgs)
+                .map(|n| {
+                    (
+                        n.clone(),
+                        "00000000-0000-0000-0000-000000000000".to_string(),
+                    )
+                })
+                .collect();
+            resolve_names(&mut body, &ids);
+            let extras = match d {
+                Dialect::V1 => &wire::policy::V1_LEGACY,
+                Dialect::Beta => &wire::policy::BETA_EXTRAS,
+            };
+            validate::check(d, "accessPackageAssignmentPolicy", &body, extras)
+                .map_err(|e| bad(&pat, &e.message))?;
+        }
+        policies.insert(text(p, "name").unwrap_or_default(), pnames);
+    }
+    for (i, a) in items(doc, "assignments")?.iter().enumerate() {
+        let at = format!("assignments[{i}]");
+        let u = text(a, "user").ok_or_else(|| bad(&at, "'user' is required"))?;
+        known(&users, &u, "user", &format!("{at}.user"))?;
+        let p = text(a, "accessPackage").ok_or_else(|| bad(&at, "'accessPackage' is required"))?;
+        known(
+            &packages,
+            &p,
+            "access package",
+            &format!("{at}.accessPackage"),
+        )?;
+        let pol = text(a, "policy").ok_or_else(|| bad(&at, "'policy' is required"))?;
+        known(
+            policies.get(&p).map(Vec::as_slice).unwrap_or_default(),
+            &pol,
+            &format!("policy of '{p}'"),
+            &format!("{at}.policy"),
+        )?;
+    }
+    Ok(())
+}
+
+fn dialect(pol: &Map<String, Value>, at: &str) -> Result<Dialect, ApiError> {
+    match pol.get("dialect").and_then(Value::as_str) {
+        None | Some("v1.0") => Ok(Dialect::V1),
+        Some("beta") => Ok(Dialect::Beta),
+        Some(other) => Err(bad(
+            at,
+            format!("'dialect' is 'v1.0' or 'beta', not '{other}'"),
+        )),
+    }
+}
+
+/// A policy entry without the seed's own keys: the body Graph would take.
+fn policy_body(pol: &Map<String, Value>) -> Value {
+    let mut b = pol.clone();
+    b.remove("name");
+    b.remove("dialect");
+    if !b.contains_key("displayName") {
+        b.insert(
+            "displayName".into(),
+            pol.get("name").cloned().unwrap_or(Value::Null),
+        );
+    }
+    Value::Object(b)
+}
+
+fn engine_err(at: &str, e: accessd_engine::Error) -> ApiError {
+    let inner: ApiError = e.into();
+    bad(at, &inner.message)
+}
+
+/// Checks and loads a seed document as `p`; a failure leaves the tenant as it was.
+pub async fn apply(engine: &Engine, p: &Principal, doc: &Value) -> Result<Loaded, ApiError> {
+    check(doc)?;
+    let _ = engine.delete_snapshot(p, BEFORE).await;
+    engine.create_snapshot(p, BEFORE).await?;
+    let out = load(engine, p, doc).await;
+    if out.is_err() {
+        engine.restore_snapshot(p, BEFORE).await?;
+    }
+    let _ = engine.delete_snapshot(p, BEFORE).await;
+    out
+}
+
+async fn load(e: &Engine, p: &Principal, doc: &Value) -> Result<Loaded, ApiError> {
+    let doc = doc.as_object().cloned().unwrap_or_default();
+    let now = e.now();
+    let mut n = Loaded::default();
+    let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    let users = items(&doc, "users")?;
+    for (i, u) in users.iter().enumerate() {
+        let at = format!("users[{i}]");
+        let name = text(u, "name").unwrap_or_default();
+        let upn = text(u, "userPrincipalName").unwrap_or_else(|| format!("{name}@contoso.test"));
+        let user = User {
+            id: String::new(),
+            display_name: text(u, "displayName").or(Some(name.clone())),
+            user_principal_name: Some(upn.clone()),
+            mail: text(u, "mail").or(Some(upn.clone())),
+            mail_nickname: upn.split('@').next().map(str::to_string),
+            given_name: text(u, "givenName"),
+            surname: text(u, "surname"),
+            job_title: text(u, "jobTitle"),
+            department: text(u, "department"),
+            user_type: text(u, "userType").or(Some("Member".into())),
+            account_enabled: Some(true),
+            employee_id: text(u, "employeeId"),
+            manager_id: None,
+            created_date_time: now,
+        };
+        let made = e
+            .create_user(p, user, text(u, "password").as_deref())
+            .await
+            .map_err(|x| engine_err(&at, x))?;
+        ids.insert(name, made.id);
+        n.users += 1;
+    }
+    for (i, u) in users.iter().enumerate() {
+        if let (Some(m), Some(me)) = (text(u, "manager"), text(u, "name")) {
+            e.set_manager(p, &ids[&me], Some(&ids[&m]))
+                .await
+                .map_err(|x| engine_err(&format!("users[{i}].manager"), x))?;
+        }
+    }
+    let groups = items(&doc, "groups")?;
+    for (i, g) in groups.iter().enumerate() {
+        let name = text(g, "name").unwrap_or_default();
+        let group = Group {
+            id: String::new(),
+            display_name: text(g, "displayName").or(Some(name.clone())),
+            description: text(g, "description"),
+            mail: None,
+            mail_enabled: Some(false),
+            mail_nickname: Some(name.to_lowercase().replace(' ', "")),
+            security_enabled: Some(true),
+            group_types: vec![],
+            visibility: None,
+            created_date_time: now,
+        };
+        let made = e
+            .create_group(p, group)
+            .await
+            .map_err(|x| engine_err(&format!("groups[{i}]"), x))?;
+        ids.insert(name, made.id);
+        n.groups += 1;
+    }
+    for (i, g) in groups.iter().enumerate() {
+        let at = format!("groups[{i}]");
+        let gid = ids[&text(g, "name").unwrap_or_default()].clone();
+        for m in names(g, "members", &at)? {
+            e.add_group_member(p, &gid, &ids[&m])
+                .await
+                .map_err(|x| engine_err(&format!("{at}.members"), x))?;
+        }
+        for o in names(g, "owners", &at)? {
+            e.add_group_owner(p, &gid, &ids[&o])
+                .await
+                .map_err(|x| engine_err(&format!("{at}.owners"), x))?;
+        }
+    }
+    for (i, o) in items(&doc, "connectedOrganizations")?.iter().enumerate() {
+        let at = format!("connectedOrganizations[{i}]");
+        let name = text(o, "name").unwrap_or_default();
+        let domain = text(o, "domain").unwrap_or_default();
+        let mut org = accessd_engine::partners::new_connected_organization(now);
+        org.display_name = text(o, "displayName").or(Some(name.clone()));
+        org.description = text(o, "description");
+        org.identity_sources = vec![IdentitySource::DomainIdentitySource {
+            domain_name: Some(domain.clone()),
+            display_name: Some(domain),
+        }];
+        if let Some(s) = text(o, "state") {
+            org.state = ConnectedOrganizationState::parse_ignore_case(&s)
+                .ok_or_else(|| bad(&format!("{at}.state"), "'configured' or 'proposed'"))?;
+        }
+        let made = e
+            .create_connected_organization(p, org)
+            .await
+            .map_err(|x| engine_err(&at, x))?;
+        for (k, which) in [
+            (
+                "internalSponsors",
+                accessd_engine::partners::Sponsors::Internal,
+            ),
+            (
+                "externalSponsors",
+                accessd_engine::partners::Sponsors::External,
+            ),
+        ] {
+            for s in names(o, k, &at)? {
+                e.add_sponsor(p, &made.id, which, &ids[&s])
+                    .await
+                    .map_err(|x| engine_err(&format!("{at}.{k}"), x))?;
+            }
+        }
+        ids.insert(name, made.id);
+        n.connected_organizations += 1;
+    }
+    let mut catalogs = BTreeMap::new();
+    for (i, c) in items(&doc, "catalogs")?.iter().enumerate() {
+        let at = format!("catalogs[{i}]");
+        let name = text(c, "name").unwrap_or_default();
+        let mut cat = wire::catalog::blank_catalog(now);
+        cat.display_name = text(c, "displayName").or(Some(name.clone()));
+        cat.description = text(c, "description");
+        let cat = e
+            .create_catalog(p, cat)
+            .await
+            .map_err(|x| engine_err(&at, x))?;
+        for g in names(c, "resources", &at)? {
+            e.submit_resource_request(
+                p,
+                ResourceDraft {
+                    request_type: Some(RequestType::AdminAdd),
+                    catalog_id: Some(cat.id.clone()),
+                    origin_id: Some(ids[&g].clone()),
+                    origin_system: Some("AadGroup".into()),
+                    ..ResourceDraft::default()
+                },
+            )
+            .await
+            .map_err(|x| engine_err(&format!("{at}.resources"), x))?;
+        }
+        catalogs.insert(name, cat.id);
+        n.catalogs += 1;
+    }
+    let packages = items(&doc, "accessPackages")?;
+    let mut policies: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut package_ids: BTreeMap<String, String> = BTreeMap::new();
+    for (i, pk) in packages.iter().enumerate() {
+        let at = format!("accessPackages[{i}]");
+        let name = text(pk, "name").unwrap_or_default();
+        let mut ap = wire::catalog::blank_package(now);
+        ap.catalog_id = catalogs[&text(pk, "catalog").unwrap_or_default()].clone();
+        ap.display_name = text(pk, "displayName").or(Some(name.clone()));
+        ap.description = text(pk, "description");
+        ap.is_hidden = pk.get("isHidden").and_then(Value::as_bool).unwrap_or(false);
+        let ap = e
+            .create_access_package(p, ap)
+            .await
+            .map_err(|x| engine_err(&at, x))?;
+        for g in names(pk, "groups", &at)? {
+            let gid = &ids[&g];
+            e.add_role_scope(
+                p,
+                RoleScopeDraft {
+                    access_package_id: ap.id.clone(),
+                    role_origin_id: Some(format!("Member_{gid}")),
+                    resource_origin_id: Some(gid.clone()),
+                    ..RoleScopeDraft::default()
+                },
+            )
+            .await
+            .map_err(|x| engine_err(&format!("{at}.groups"), x))?;
+        }
+        for (j, pol) in items(pk, "policies")?.iter().enumerate() {
+            let pat = format!("{at}.policies[{j}]");
+            let d = dialect(pol, &pat)?;
+            let mut body = policy_body(pol);
+            resolve_names(&mut body, &ids);
+            let mut policy = wire::policy::blank(now);
+            policy.access_package_id = ap.id.clone();
+            let mut echo = wire::policy::Echo::default();
+            let o = body.as_object().cloned().unwrap_or_default();
+            wire::policy::policy_in(d, In(&o), &mut policy, &mut echo)
+                .map_err(|x| bad(&pat, &x.message))?;
+            let made = e
+                .create_policy(p, policy)
+                .await
+                .map_err(|x| engine_err(&pat, x))?;
+            policies.insert(
+                (name.clone(), text(pol, "name").unwrap_or_default()),
+                made.id,
+            );
+            n.policies += 1;
+        }
+        package_ids.insert(name, ap.id);
+        n.access_packages += 1;
+    }
+    for (i, pk) in packages.iter().enumerate() {
+        let at = format!("accessPackages[{i}]");
+        let me = &package_ids[&text(pk, "name").unwrap_or_default()];
+        for other in names(pk, "incompatibleWith", &at)? {
+            e.add_incompatible(
+                p,
+                me,
+                store::Link::IncompatiblePackage,
+                &package_ids[&other],
+            )
+            .await
+            .map_err(|x| engine_err(&format!("{at}.incompatibleWith"), x))?;
+        }
+    }
+    for (i, a) in items(&doc, "assignments")?.iter().enumerate() {
+        let at = format!("assignments[{i}]");
+        let package = text(a, "accessPackage").unwrap_or_default();
+        let policy = policies[&(package.clone(), text(a, "policy").unwrap_or_default())].clone();
+        e.submit_request(
+            p,
+            RequestDraft {
+                request_type: Some(RequestType::AdminAdd),
+                access_package_id: Some(package_ids[&package].clone()),
+                policy_id: Some(policy),
+                target_id: Some(ids[&text(a, "user").unwrap_or_default()].clone()),
+                justification: text(a, "justification").or(Some("Seed file".into())),
+                ..RequestDraft::default()
+            },
+        )
+        .await
+        .map_err(|x| engine_err(&at, x))?;
+        n.assignments += 1;
+    }
+    Ok(n)
+}
