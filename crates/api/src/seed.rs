@@ -295,233 +295,299 @@ pub async fn apply(engine: &Engine, p: &Principal, doc: &Value) -> Result<Loaded
     out
 }
 
+/// What loading has made so far: the ids of the file's names.
+struct Loader<'a> {
+    e: &'a Engine,
+    p: &'a Principal,
+    now: Timestamp,
+    n: Loaded,
+    /// Users, groups and connected organizations.
+    ids: BTreeMap<String, String>,
+    catalogs: BTreeMap<String, String>,
+    packages: BTreeMap<String, String>,
+    /// (package name, policy name) -> policy id.
+    policies: BTreeMap<(String, String), String>,
+}
+
 async fn load(e: &Engine, p: &Principal, doc: &Value) -> Result<Loaded, ApiError> {
     let doc = doc.as_object().cloned().unwrap_or_default();
-    let now = e.now();
-    let mut n = Loaded::default();
-    let mut ids: BTreeMap<String, String> = BTreeMap::new();
-    let users = items(&doc, "users")?;
-    for (i, u) in users.iter().enumerate() {
-        let at = format!("users[{i}]");
-        let name = text(u, "name").unwrap_or_default();
-        let upn = text(u, "userPrincipalName").unwrap_or_else(|| format!("{name}@contoso.test"));
-        let user = User {
-            id: String::new(),
-            display_name: text(u, "displayName").or(Some(name.clone())),
-            user_principal_name: Some(upn.clone()),
-            mail: text(u, "mail").or(Some(upn.clone())),
-            mail_nickname: upn.split('@').next().map(str::to_string),
-            given_name: text(u, "givenName"),
-            surname: text(u, "surname"),
-            job_title: text(u, "jobTitle"),
-            department: text(u, "department"),
-            user_type: text(u, "userType").or(Some("Member".into())),
-            account_enabled: Some(true),
-            employee_id: text(u, "employeeId"),
-            manager_id: None,
-            created_date_time: now,
-        };
-        let made = e
-            .create_user(p, user, text(u, "password").as_deref())
-            .await
-            .map_err(|x| engine_err(&at, x))?;
-        ids.insert(name, made.id);
-        n.users += 1;
-    }
-    for (i, u) in users.iter().enumerate() {
-        if let (Some(m), Some(me)) = (text(u, "manager"), text(u, "name")) {
-            e.set_manager(p, &ids[&me], Some(&ids[&m]))
+    let mut l = Loader {
+        e,
+        p,
+        now: e.now(),
+        n: Loaded::default(),
+        ids: BTreeMap::new(),
+        catalogs: BTreeMap::new(),
+        packages: BTreeMap::new(),
+        policies: BTreeMap::new(),
+    };
+    l.users(&doc).await?;
+    l.groups(&doc).await?;
+    l.organizations(&doc).await?;
+    l.catalogs(&doc).await?;
+    l.packages(&doc).await?;
+    l.assignments(&doc).await?;
+    Ok(l.n)
+}
+
+impl Loader<'_> {
+    async fn users(&mut self, doc: &Map<String, Value>) -> Result<(), ApiError> {
+        let users = items(doc, "users")?;
+        for (i, u) in users.iter().enumerate() {
+            let at = format!("users[{i}]");
+            let name = text(u, "name").unwrap_or_default();
+            let upn =
+                text(u, "userPrincipalName").unwrap_or_else(|| format!("{name}@contoso.test"));
+            let user = User {
+                id: String::new(),
+                display_name: text(u, "displayName").or(Some(name.clone())),
+                user_principal_name: Some(upn.clone()),
+                mail: text(u, "mail").or(Some(upn.clone())),
+                mail_nickname: upn.split('@').next().map(str::to_string),
+                given_name: text(u, "givenName"),
+                surname: text(u, "surname"),
+                job_title: text(u, "jobTitle"),
+                department: text(u, "department"),
+                user_type: text(u, "userType").or(Some("Member".into())),
+                account_enabled: Some(true),
+                employee_id: text(u, "employeeId"),
+                manager_id: None,
+                created_date_time: self.now,
+            };
+            let made = self
+                .e
+                .create_user(self.p, user, text(u, "password").as_deref())
                 .await
-                .map_err(|x| engine_err(&format!("users[{i}].manager"), x))?;
+                .map_err(|x| engine_err(&at, x))?;
+            self.ids.insert(name, made.id);
+            self.n.users += 1;
         }
-    }
-    let groups = items(&doc, "groups")?;
-    for (i, g) in groups.iter().enumerate() {
-        let name = text(g, "name").unwrap_or_default();
-        let group = Group {
-            id: String::new(),
-            display_name: text(g, "displayName").or(Some(name.clone())),
-            description: text(g, "description"),
-            mail: None,
-            mail_enabled: Some(false),
-            mail_nickname: Some(name.to_lowercase().replace(' ', "")),
-            security_enabled: Some(true),
-            group_types: vec![],
-            visibility: None,
-            created_date_time: now,
-        };
-        let made = e
-            .create_group(p, group)
-            .await
-            .map_err(|x| engine_err(&format!("groups[{i}]"), x))?;
-        ids.insert(name, made.id);
-        n.groups += 1;
-    }
-    for (i, g) in groups.iter().enumerate() {
-        let at = format!("groups[{i}]");
-        let gid = ids[&text(g, "name").unwrap_or_default()].clone();
-        for m in names(g, "members", &at)? {
-            e.add_group_member(p, &gid, &ids[&m])
-                .await
-                .map_err(|x| engine_err(&format!("{at}.members"), x))?;
-        }
-        for o in names(g, "owners", &at)? {
-            e.add_group_owner(p, &gid, &ids[&o])
-                .await
-                .map_err(|x| engine_err(&format!("{at}.owners"), x))?;
-        }
-    }
-    for (i, o) in items(&doc, "connectedOrganizations")?.iter().enumerate() {
-        let at = format!("connectedOrganizations[{i}]");
-        let name = text(o, "name").unwrap_or_default();
-        let domain = text(o, "domain").unwrap_or_default();
-        let mut org = accessd_engine::partners::new_connected_organization(now);
-        org.display_name = text(o, "displayName").or(Some(name.clone()));
-        org.description = text(o, "description");
-        org.identity_sources = vec![IdentitySource::DomainIdentitySource {
-            domain_name: Some(domain.clone()),
-            display_name: Some(domain),
-        }];
-        if let Some(s) = text(o, "state") {
-            org.state = ConnectedOrganizationState::parse_ignore_case(&s)
-                .ok_or_else(|| bad(&format!("{at}.state"), "'configured' or 'proposed'"))?;
-        }
-        let made = e
-            .create_connected_organization(p, org)
-            .await
-            .map_err(|x| engine_err(&at, x))?;
-        for (k, which) in [
-            (
-                "internalSponsors",
-                accessd_engine::partners::Sponsors::Internal,
-            ),
-            (
-                "externalSponsors",
-                accessd_engine::partners::Sponsors::External,
-            ),
-        ] {
-            for s in names(o, k, &at)? {
-                e.add_sponsor(p, &made.id, which, &ids[&s])
+        for (i, u) in users.iter().enumerate() {
+            if let (Some(m), Some(me)) = (text(u, "manager"), text(u, "name")) {
+                self.e
+                    .set_manager(self.p, &self.ids[&me], Some(&self.ids[&m]))
                     .await
-                    .map_err(|x| engine_err(&format!("{at}.{k}"), x))?;
+                    .map_err(|x| engine_err(&format!("users[{i}].manager"), x))?;
             }
         }
-        ids.insert(name, made.id);
-        n.connected_organizations += 1;
+        Ok(())
     }
-    let mut catalogs = BTreeMap::new();
-    for (i, c) in items(&doc, "catalogs")?.iter().enumerate() {
-        let at = format!("catalogs[{i}]");
-        let name = text(c, "name").unwrap_or_default();
-        let mut cat = wire::catalog::blank_catalog(now);
-        cat.display_name = text(c, "displayName").or(Some(name.clone()));
-        cat.description = text(c, "description");
-        let cat = e
-            .create_catalog(p, cat)
-            .await
-            .map_err(|x| engine_err(&at, x))?;
-        for g in names(c, "resources", &at)? {
-            e.submit_resource_request(
-                p,
-                ResourceDraft {
-                    request_type: Some(RequestType::AdminAdd),
-                    catalog_id: Some(cat.id.clone()),
-                    origin_id: Some(ids[&g].clone()),
-                    origin_system: Some("AadGroup".into()),
-                    ..ResourceDraft::default()
-                },
-            )
-            .await
-            .map_err(|x| engine_err(&format!("{at}.resources"), x))?;
-        }
-        catalogs.insert(name, cat.id);
-        n.catalogs += 1;
-    }
-    let packages = items(&doc, "accessPackages")?;
-    let mut policies: BTreeMap<(String, String), String> = BTreeMap::new();
-    let mut package_ids: BTreeMap<String, String> = BTreeMap::new();
-    for (i, pk) in packages.iter().enumerate() {
-        let at = format!("accessPackages[{i}]");
-        let name = text(pk, "name").unwrap_or_default();
-        let mut ap = wire::catalog::blank_package(now);
-        ap.catalog_id = catalogs[&text(pk, "catalog").unwrap_or_default()].clone();
-        ap.display_name = text(pk, "displayName").or(Some(name.clone()));
-        ap.description = text(pk, "description");
-        ap.is_hidden = pk.get("isHidden").and_then(Value::as_bool).unwrap_or(false);
-        let ap = e
-            .create_access_package(p, ap)
-            .await
-            .map_err(|x| engine_err(&at, x))?;
-        for g in names(pk, "groups", &at)? {
-            let gid = &ids[&g];
-            e.add_role_scope(
-                p,
-                RoleScopeDraft {
-                    access_package_id: ap.id.clone(),
-                    role_origin_id: Some(format!("Member_{gid}")),
-                    resource_origin_id: Some(gid.clone()),
-                    ..RoleScopeDraft::default()
-                },
-            )
-            .await
-            .map_err(|x| engine_err(&format!("{at}.groups"), x))?;
-        }
-        for (j, pol) in items(pk, "policies")?.iter().enumerate() {
-            let pat = format!("{at}.policies[{j}]");
-            let d = dialect(pol, &pat)?;
-            let mut body = policy_body(pol);
-            resolve_names(&mut body, &ids);
-            let mut policy = wire::policy::blank(now);
-            policy.access_package_id = ap.id.clone();
-            let mut echo = wire::policy::Echo::default();
-            let o = body.as_object().cloned().unwrap_or_default();
-            wire::policy::policy_in(d, In(&o), &mut policy, &mut echo)
-                .map_err(|x| bad(&pat, &x.message))?;
-            let made = e
-                .create_policy(p, policy)
+
+    async fn groups(&mut self, doc: &Map<String, Value>) -> Result<(), ApiError> {
+        let groups = items(doc, "groups")?;
+        for (i, g) in groups.iter().enumerate() {
+            let name = text(g, "name").unwrap_or_default();
+            let group = Group {
+                id: String::new(),
+                display_name: text(g, "displayName").or(Some(name.clone())),
+                description: text(g, "description"),
+                mail: None,
+                mail_enabled: Some(false),
+                mail_nickname: Some(name.to_lowercase().replace(' ', "")),
+                security_enabled: Some(true),
+                group_types: vec![],
+                visibility: None,
+                created_date_time: self.now,
+            };
+            let made = self
+                .e
+                .create_group(self.p, group)
                 .await
-                .map_err(|x| engine_err(&pat, x))?;
-            policies.insert(
-                (name.clone(), text(pol, "name").unwrap_or_default()),
-                made.id,
-            );
-            n.policies += 1;
+                .map_err(|x| engine_err(&format!("groups[{i}]"), x))?;
+            self.ids.insert(name, made.id);
+            self.n.groups += 1;
         }
-        package_ids.insert(name, ap.id);
-        n.access_packages += 1;
-    }
-    for (i, pk) in packages.iter().enumerate() {
-        let at = format!("accessPackages[{i}]");
-        let me = &package_ids[&text(pk, "name").unwrap_or_default()];
-        for other in names(pk, "incompatibleWith", &at)? {
-            e.add_incompatible(
-                p,
-                me,
-                store::Link::IncompatiblePackage,
-                &package_ids[&other],
-            )
-            .await
-            .map_err(|x| engine_err(&format!("{at}.incompatibleWith"), x))?;
+        for (i, g) in groups.iter().enumerate() {
+            let at = format!("groups[{i}]");
+            let gid = self.ids[&text(g, "name").unwrap_or_default()].clone();
+            for m in names(g, "members", &at)? {
+                self.e
+                    .add_group_member(self.p, &gid, &self.ids[&m])
+                    .await
+                    .map_err(|x| engine_err(&format!("{at}.members"), x))?;
+            }
+            for o in names(g, "owners", &at)? {
+                self.e
+                    .add_group_owner(self.p, &gid, &self.ids[&o])
+                    .await
+                    .map_err(|x| engine_err(&format!("{at}.owners"), x))?;
+            }
         }
+        Ok(())
     }
-    for (i, a) in items(&doc, "assignments")?.iter().enumerate() {
-        let at = format!("assignments[{i}]");
-        let package = text(a, "accessPackage").unwrap_or_default();
-        let policy = policies[&(package.clone(), text(a, "policy").unwrap_or_default())].clone();
-        e.submit_request(
-            p,
-            RequestDraft {
-                request_type: Some(RequestType::AdminAdd),
-                access_package_id: Some(package_ids[&package].clone()),
-                policy_id: Some(policy),
-                target_id: Some(ids[&text(a, "user").unwrap_or_default()].clone()),
-                justification: text(a, "justification").or(Some("Seed file".into())),
-                ..RequestDraft::default()
-            },
-        )
-        .await
-        .map_err(|x| engine_err(&at, x))?;
-        n.assignments += 1;
+
+    async fn organizations(&mut self, doc: &Map<String, Value>) -> Result<(), ApiError> {
+        for (i, o) in items(doc, "connectedOrganizations")?.iter().enumerate() {
+            let at = format!("connectedOrganizations[{i}]");
+            let name = text(o, "name").unwrap_or_default();
+            let domain = text(o, "domain").unwrap_or_default();
+            let mut org = accessd_engine::partners::new_connected_organization(self.now);
+            org.display_name = text(o, "displayName").or(Some(name.clone()));
+            org.description = text(o, "description");
+            org.identity_sources = vec![IdentitySource::DomainIdentitySource {
+                domain_name: Some(domain.clone()),
+                display_name: Some(domain),
+            }];
+            if let Some(s) = text(o, "state") {
+                org.state = ConnectedOrganizationState::parse_ignore_case(&s)
+                    .ok_or_else(|| bad(&format!("{at}.state"), "'configured' or 'proposed'"))?;
+            }
+            let made = self
+                .e
+                .create_connected_organization(self.p, org)
+                .await
+                .map_err(|x| engine_err(&at, x))?;
+            for (k, which) in [
+                (
+                    "internalSponsors",
+                    accessd_engine::partners::Sponsors::Internal,
+                ),
+                (
+                    "externalSponsors",
+                    accessd_engine::partners::Sponsors::External,
+                ),
+            ] {
+                for s in names(o, k, &at)? {
+                    self.e
+                        .add_sponsor(self.p, &made.id, which, &self.ids[&s])
+                        .await
+                        .map_err(|x| engine_err(&format!("{at}.{k}"), x))?;
+                }
+            }
+            self.ids.insert(name, made.id);
+            self.n.connected_organizations += 1;
+        }
+        Ok(())
     }
-    Ok(n)
+
+    async fn catalogs(&mut self, doc: &Map<String, Value>) -> Result<(), ApiError> {
+        for (i, c) in items(doc, "catalogs")?.iter().enumerate() {
+            let at = format!("catalogs[{i}]");
+            let name = text(c, "name").unwrap_or_default();
+            let mut cat = wire::catalog::blank_catalog(self.now);
+            cat.display_name = text(c, "displayName").or(Some(name.clone()));
+            cat.description = text(c, "description");
+            let cat = self
+                .e
+                .create_catalog(self.p, cat)
+                .await
+                .map_err(|x| engine_err(&at, x))?;
+            for g in names(c, "resources", &at)? {
+                self.e
+                    .submit_resource_request(
+                        self.p,
+                        ResourceDraft {
+                            request_type: Some(RequestType::AdminAdd),
+                            catalog_id: Some(cat.id.clone()),
+                            origin_id: Some(self.ids[&g].clone()),
+                            origin_system: Some("AadGroup".into()),
+                            ..ResourceDraft::default()
+                        },
+                    )
+                    .await
+                    .map_err(|x| engine_err(&format!("{at}.resources"), x))?;
+            }
+            self.catalogs.insert(name, cat.id);
+            self.n.catalogs += 1;
+        }
+        Ok(())
+    }
+
+    async fn packages(&mut self, doc: &Map<String, Value>) -> Result<(), ApiError> {
+        let packages = items(doc, "accessPackages")?;
+        for (i, pk) in packages.iter().enumerate() {
+            let at = format!("accessPackages[{i}]");
+            let name = text(pk, "name").unwrap_or_default();
+            let mut ap = wire::catalog::blank_package(self.now);
+            ap.catalog_id = self.catalogs[&text(pk, "catalog").unwrap_or_default()].clone();
+            ap.display_name = text(pk, "displayName").or(Some(name.clone()));
+            ap.description = text(pk, "description");
+            ap.is_hidden = pk.get("isHidden").and_then(Value::as_bool).unwrap_or(false);
+            let ap = self
+                .e
+                .create_access_package(self.p, ap)
+                .await
+                .map_err(|x| engine_err(&at, x))?;
+            for g in names(pk, "groups", &at)? {
+                let gid = &self.ids[&g];
+                self.e
+                    .add_role_scope(
+                        self.p,
+                        RoleScopeDraft {
+                            access_package_id: ap.id.clone(),
+                            role_origin_id: Some(format!("Member_{gid}")),
+                            resource_origin_id: Some(gid.clone()),
+                            ..RoleScopeDraft::default()
+                        },
+                    )
+                    .await
+                    .map_err(|x| engine_err(&format!("{at}.groups"), x))?;
+            }
+            for (j, pol) in items(pk, "policies")?.iter().enumerate() {
+                let pat = format!("{at}.policies[{j}]");
+                let d = dialect(pol, &pat)?;
+                let mut body = policy_body(pol);
+                resolve_names(&mut body, &self.ids);
+                let mut policy = wire::policy::blank(self.now);
+                policy.access_package_id = ap.id.clone();
+                let mut echo = wire::policy::Echo::default();
+                let o = body.as_object().cloned().unwrap_or_default();
+                wire::policy::policy_in(d, In(&o), &mut policy, &mut echo)
+                    .map_err(|x| bad(&pat, &x.message))?;
+                let made = self
+                    .e
+                    .create_policy(self.p, policy)
+                    .await
+                    .map_err(|x| engine_err(&pat, x))?;
+                self.policies.insert(
+                    (name.clone(), text(pol, "name").unwrap_or_default()),
+                    made.id,
+                );
+                self.n.policies += 1;
+            }
+            self.packages.insert(name, ap.id);
+            self.n.access_packages += 1;
+        }
+        for (i, pk) in packages.iter().enumerate() {
+            let at = format!("accessPackages[{i}]");
+            let me = &self.packages[&text(pk, "name").unwrap_or_default()];
+            for other in names(pk, "incompatibleWith", &at)? {
+                self.e
+                    .add_incompatible(
+                        self.p,
+                        me,
+                        store::Link::IncompatiblePackage,
+                        &self.packages[&other],
+                    )
+                    .await
+                    .map_err(|x| engine_err(&format!("{at}.incompatibleWith"), x))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn assignments(&mut self, doc: &Map<String, Value>) -> Result<(), ApiError> {
+        for (i, a) in items(doc, "assignments")?.iter().enumerate() {
+            let at = format!("assignments[{i}]");
+            let package = text(a, "accessPackage").unwrap_or_default();
+            let policy =
+                self.policies[&(package.clone(), text(a, "policy").unwrap_or_default())].clone();
+            self.e
+                .submit_request(
+                    self.p,
+                    RequestDraft {
+                        request_type: Some(RequestType::AdminAdd),
+                        access_package_id: Some(self.packages[&package].clone()),
+                        policy_id: Some(policy),
+                        target_id: Some(self.ids[&text(a, "user").unwrap_or_default()].clone()),
+                        justification: text(a, "justification").or(Some("Seed file".into())),
+                        ..RequestDraft::default()
+                    },
+                )
+                .await
+                .map_err(|x| engine_err(&at, x))?;
+            self.n.assignments += 1;
+        }
+        Ok(())
+    }
 }
