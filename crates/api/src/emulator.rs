@@ -139,6 +139,20 @@ pub async fn seed(State(s): State<AppState>, req: Request) -> Response {
 async fn seed_inner(s: AppState, req: Request) -> ApiResult<Response> {
     let (parts, stream) = req.into_parts();
     let p = caller(&s, &parts.headers).await?;
+    if parts.method == Method::GET {
+        // The tenant as a seed document (`accessd export --format seed`).
+        s.engine
+            .authorize(
+                &p,
+                accessd_engine::authz::Op::List,
+                accessd_engine::authz::Res::Emulator,
+                &accessd_engine::authz::Obj::new("seed"),
+            )
+            .await?;
+        let mut tx = s.store.read().await?;
+        let doc = crate::seed::export(&mut *tx).await?;
+        return Ok(response::json(StatusCode::OK, &doc));
+    }
     if parts.method != Method::POST {
         return Err(ApiError::method_not_allowed(
             parts.method.as_str(),

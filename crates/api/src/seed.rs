@@ -591,3 +591,319 @@ impl Loader<'_> {
         Ok(())
     }
 }
+
+/// Unique, readable names for ids: a preferred name, with `-2`, `-3`... when it is taken.
+#[derive(Default)]
+struct Namer {
+    by_id: BTreeMap<String, String>,
+    taken: std::collections::BTreeSet<String>,
+}
+
+impl Namer {
+    fn name(&mut self, id: &str, preferred: Option<&str>) -> String {
+        let base: String = preferred
+            .unwrap_or(id)
+            .trim()
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .trim_matches('-')
+            .to_string();
+        let base = if base.is_empty() {
+            id.to_string()
+        } else {
+            base
+        };
+        let mut n = base.clone();
+        let mut k = 2;
+        while self.taken.contains(&n) {
+            n = format!("{base}-{k}");
+            k += 1;
+        }
+        self.taken.insert(n.clone());
+        self.by_id.insert(id.to_string(), n.clone());
+        n
+    }
+}
+
+/// A list in name order (the store's order is the ids', which say nothing).
+fn by_name(mut list: Vec<Value>, key: &str) -> Value {
+    list.sort_by(|a, b| {
+        let k = |v: &Value| {
+            v.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        k(a).cmp(&k(b))
+    });
+    Value::Array(list)
+}
+
+fn put(m: &mut Map<String, Value>, k: &str, v: Option<String>) {
+    if let Some(v) = v {
+        m.insert(k.into(), Value::String(v));
+    }
+}
+
+/// Replaces ids by names in a policy body (the inverse of [`resolve_names`]).
+fn name_ids(v: &mut Value, names: &BTreeMap<String, String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if matches!(
+                    k.as_str(),
+                    "userId" | "groupId" | "id" | "connectedOrganizationId"
+                ) && let Some(n) = x.as_str().and_then(|id| names.get(id))
+                {
+                    *x = Value::String(n.clone());
+                } else {
+                    name_ids(x, names);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| name_ids(x, names)),
+        _ => {}
+    }
+}
+
+/// The tenant as a seed document (`accessd export --format seed`, `GET /_accessd/seed`): what
+/// the format can say. Passwords, applications, pending requests and owner roles are left out.
+pub async fn export(tx: &mut dyn Tx) -> Result<Value, ApiError> {
+    let all = Query::default();
+    let mut people = Namer::default();
+    let users = tx.find::<User>(&all).await?;
+    let groups = tx.find::<Group>(&all).await?;
+    for u in &users {
+        let upn = u
+            .user_principal_name
+            .as_deref()
+            .and_then(|x| x.split('@').next());
+        people.name(&u.id, upn.or(u.display_name.as_deref()));
+    }
+    for g in &groups {
+        people.name(&g.id, g.display_name.as_deref());
+    }
+    let orgs = tx.find::<ConnectedOrganization>(&all).await?;
+    for o in &orgs {
+        people.name(&o.id, o.display_name.as_deref());
+    }
+    let mut doc = Map::new();
+    let mut list = Vec::new();
+    for u in &users {
+        let mut m = Map::new();
+        put(&mut m, "name", people.by_id.get(&u.id).cloned());
+        put(&mut m, "displayName", u.display_name.clone());
+        put(&mut m, "userPrincipalName", u.user_principal_name.clone());
+        put(&mut m, "mail", u.mail.clone());
+        put(&mut m, "givenName", u.given_name.clone());
+        put(&mut m, "surname", u.surname.clone());
+        put(&mut m, "jobTitle", u.job_title.clone());
+        put(&mut m, "department", u.department.clone());
+        put(&mut m, "employeeId", u.employee_id.clone());
+        put(&mut m, "userType", u.user_type.clone());
+        put(
+            &mut m,
+            "manager",
+            u.manager_id
+                .as_ref()
+                .and_then(|x| people.by_id.get(x).cloned()),
+        );
+        list.push(Value::Object(m));
+    }
+    doc.insert("users".into(), by_name(list, "name"));
+    let named = |ids: Vec<String>, people: &Namer| -> Value {
+        let mut names: Vec<String> = ids
+            .iter()
+            .filter_map(|x| people.by_id.get(x).cloned())
+            .collect();
+        names.sort();
+        Value::Array(names.into_iter().map(Value::String).collect())
+    };
+    let mut list = Vec::new();
+    for g in &groups {
+        let mut m = Map::new();
+        put(&mut m, "name", people.by_id.get(&g.id).cloned());
+        put(&mut m, "displayName", g.display_name.clone());
+        put(&mut m, "description", g.description.clone());
+        m.insert(
+            "members".into(),
+            named(tx.linked(store::Link::GroupMember, &g.id).await?, &people),
+        );
+        m.insert(
+            "owners".into(),
+            named(tx.linked(store::Link::GroupOwner, &g.id).await?, &people),
+        );
+        list.push(Value::Object(m));
+    }
+    doc.insert("groups".into(), by_name(list, "name"));
+    let mut list = Vec::new();
+    for o in &orgs {
+        let Some(domain) = o.identity_sources.iter().find_map(|s| match s {
+            IdentitySource::DomainIdentitySource { domain_name, .. }
+            | IdentitySource::ExternalDomainFederation { domain_name, .. } => domain_name.clone(),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let mut m = Map::new();
+        put(&mut m, "name", people.by_id.get(&o.id).cloned());
+        put(&mut m, "displayName", o.display_name.clone());
+        put(&mut m, "description", o.description.clone());
+        put(&mut m, "domain", Some(domain));
+        put(&mut m, "state", Some(o.state.as_str().to_string()));
+        m.insert(
+            "internalSponsors".into(),
+            named(
+                tx.linked(store::Link::InternalSponsor, &o.id).await?,
+                &people,
+            ),
+        );
+        m.insert(
+            "externalSponsors".into(),
+            named(
+                tx.linked(store::Link::ExternalSponsor, &o.id).await?,
+                &people,
+            ),
+        );
+        list.push(Value::Object(m));
+    }
+    doc.insert("connectedOrganizations".into(), by_name(list, "name"));
+    export_catalogs(tx, &mut doc, &people).await?;
+    Ok(Value::Object(doc))
+}
+
+/// Catalogs, their packages with roles and policies, and the assignments.
+async fn export_catalogs(
+    tx: &mut dyn Tx,
+    doc: &mut Map<String, Value>,
+    people: &Namer,
+) -> Result<(), ApiError> {
+    let all = Query::default();
+    let mut names = Namer::default();
+    let mut catalogs = Vec::new();
+    let mut group_of_role: BTreeMap<String, String> = BTreeMap::new();
+    for c in tx.find::<Catalog>(&all).await? {
+        let cname = names.name(&c.id, c.display_name.as_deref());
+        let by_catalog = Query::filtered(Expr::col_eq("catalog_id", c.id.as_str()));
+        let mut resources = Vec::new();
+        for r in tx.find::<Resource>(&by_catalog).await? {
+            if r.origin_system == "AadGroup"
+                && let Some(n) = people.by_id.get(&r.origin_id)
+            {
+                resources.push(n.clone());
+            }
+        }
+        resources.sort();
+        for role in tx.find::<ResourceRole>(&by_catalog).await? {
+            if role.origin_id.starts_with("Member_")
+                && let Some(r) = tx.load::<Resource>(&role.resource_id).await?
+                && let Some(n) = people.by_id.get(&r.origin_id)
+            {
+                group_of_role.insert(role.id.clone(), n.clone());
+            }
+        }
+        let mut m = Map::new();
+        put(&mut m, "name", Some(cname));
+        put(&mut m, "displayName", c.display_name.clone());
+        put(&mut m, "description", c.description.clone());
+        m.insert(
+            "resources".into(),
+            Value::Array(resources.into_iter().map(Value::String).collect()),
+        );
+        catalogs.push(Value::Object(m));
+    }
+    doc.insert("catalogs".into(), by_name(catalogs, "name"));
+    let mut packages = Vec::new();
+    let mut assignments = Vec::new();
+    let mut pnames = Namer::default();
+    let aps = tx.find::<AccessPackage>(&all).await?;
+    for ap in &aps {
+        pnames.name(&ap.id, ap.display_name.as_deref());
+    }
+    for ap in &aps {
+        let by_package = Query::filtered(Expr::col_eq("access_package_id", ap.id.as_str()));
+        let mut groups = Vec::new();
+        for rs in tx.find::<ResourceRoleScope>(&by_package).await? {
+            if let Some(n) = group_of_role.get(&rs.role_id) {
+                groups.push(n.clone());
+            }
+        }
+        groups.sort();
+        let mut policy_names = Namer::default();
+        let mut policies = Vec::new();
+        for pol in tx.find::<Policy>(&by_package).await? {
+            let mut body = Value::Object(wire::policy::policy_out(
+                Dialect::V1,
+                &pol,
+                &wire::policy::Echo::default(),
+            ));
+            if let Some(b) = body.as_object_mut() {
+                // Server-owned, or naming what a seed cannot hold (custom extensions).
+                for k in [
+                    "@odata.type",
+                    "id",
+                    "createdDateTime",
+                    "modifiedDateTime",
+                    "accessPackage",
+                    "catalog",
+                    "customExtensionStageSettings",
+                ] {
+                    b.remove(k);
+                }
+            }
+            name_ids(&mut body, &people.by_id);
+            if let Some(b) = body.as_object_mut() {
+                let n = policy_names.name(&pol.id, pol.display_name.as_deref());
+                b.insert("name".into(), Value::String(n));
+            }
+            policies.push(body);
+        }
+        for a in tx.find::<Assignment>(&by_package).await? {
+            if a.state == AssignmentState::Expired {
+                continue;
+            }
+            let (Some(user), Some(policy)) = (
+                a.target_object_id
+                    .as_ref()
+                    .and_then(|x| people.by_id.get(x)),
+                policy_names.by_id.get(&a.policy_id),
+            ) else {
+                continue;
+            };
+            let mut m = Map::new();
+            put(&mut m, "user", Some(user.clone()));
+            put(&mut m, "accessPackage", pnames.by_id.get(&ap.id).cloned());
+            put(&mut m, "policy", Some(policy.clone()));
+            assignments.push(Value::Object(m));
+        }
+        let mut m = Map::new();
+        put(&mut m, "name", pnames.by_id.get(&ap.id).cloned());
+        put(&mut m, "displayName", ap.display_name.clone());
+        put(&mut m, "description", ap.description.clone());
+        m.insert("isHidden".into(), Value::Bool(ap.is_hidden));
+        put(&mut m, "catalog", names.by_id.get(&ap.catalog_id).cloned());
+        m.insert(
+            "groups".into(),
+            Value::Array(groups.into_iter().map(Value::String).collect()),
+        );
+        let mut incompatible: Vec<String> = tx
+            .linked(store::Link::IncompatiblePackage, &ap.id)
+            .await?
+            .iter()
+            .filter_map(|x| pnames.by_id.get(x).cloned())
+            .collect();
+        incompatible.sort();
+        m.insert(
+            "incompatibleWith".into(),
+            Value::Array(incompatible.into_iter().map(Value::String).collect()),
+        );
+        m.insert("policies".into(), by_name(policies, "name"));
+        packages.push(Value::Object(m));
+    }
+    doc.insert("accessPackages".into(), by_name(packages, "name"));
+    assignments.sort_by_key(|a| a.to_string());
+    doc.insert("assignments".into(), Value::Array(assignments));
+    Ok(())
+}

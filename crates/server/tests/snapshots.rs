@@ -224,6 +224,11 @@ async fn serve_seed_loads_a_file_and_the_cli_loads_another() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("catalogs[0]"), "{err}");
+    // The tenant as a seed file again.
+    let out = accessd(&server, &token, &["export", "--format", "seed"]);
+    let exported: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(exported["catalogs"].as_array().unwrap().len(), 2, "{out}");
+    assert_eq!(exported["groups"][0]["members"], json!(["ada"]));
     // Reset to the seed puts back what the file loaded at start.
     accessd(&server, &token, &["reset", "--to", "seed"]);
     assert_eq!(catalog_names(&http, &base, &token).await, vec!["Seeded"]);

@@ -195,3 +195,42 @@ async fn the_schema_is_published() {
     assert_eq!(v["title"], "accessd seed file");
     assert!(v["properties"]["accessPackages"].is_object());
 }
+
+#[tokio::test]
+async fn an_exported_tenant_seeds_the_same_tenant_again() {
+    let app = TestApp::spawn().await;
+    TestApp::expect(app.post("/_accessd/seed", tenant()).await, 200);
+    let first = TestApp::expect(app.get("/_accessd/seed").await, 200).body;
+    assert_eq!(first["users"].as_array().unwrap().len(), 3, "{first}");
+    assert_eq!(first["assignments"][0]["user"], "ian");
+    assert_eq!(
+        first["accessPackages"][1]["incompatibleWith"],
+        json!(["engineering-access"])
+    );
+    let ask = first["accessPackages"][0]["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "ask")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        ask["requestApprovalSettings"]["stages"][0]["primaryApprovers"][0]["userId"], "mia",
+        "{ask}"
+    );
+    // Emptied and seeded from the export: the same document comes back.
+    TestApp::expect(
+        app.post("/_accessd/reset", json!({"to": "empty"})).await,
+        200,
+    );
+    let r = app.post("/_accessd/seed", first.clone()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let second = TestApp::expect(app.get("/_accessd/seed").await, 200).body;
+    assert_eq!(second, first);
+    let plain = app.user("Plain").await;
+    let t = app.token_for(&plain);
+    assert_eq!(
+        app.call_as(&t, "GET", "/_accessd/seed", None).await.status,
+        403
+    );
+}

@@ -35,6 +35,8 @@ pub enum Command {
     Reset(snapshot::ResetArgs),
     /// Load a seed file (a tenant as data, by name) into a running accessd.
     Seed(snapshot::SeedArgs),
+    /// Write a running accessd's tenant as a seed file (stdout).
+    Export(snapshot::ExportArgs),
     /// Save, list, restore or delete snapshots of a running accessd's tenant.
     Snapshot(snapshot::SnapshotArgs),
     /// Show, set or clear the faults a running accessd injects (throttling, latency, ...).
@@ -49,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::App(a) => app::run(a).await,
         Command::Reset(a) => snapshot::reset(a).await,
         Command::Seed(a) => snapshot::seed(a).await,
+        Command::Export(a) => snapshot::export(a).await,
         Command::Snapshot(a) => snapshot::snapshot(a).await,
         Command::Faults(a) => faults::run(a).await,
     }

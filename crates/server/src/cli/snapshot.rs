@@ -144,3 +144,26 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<()> {
     println!("loaded {}: {body}", a.file.display());
     Ok(())
 }
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// A seed file (docs/emulator.md), for `serve --seed` and `accessd seed`.
+    Seed,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "seed")]
+    pub format: ExportFormat,
+    #[command(flatten)]
+    pub remote: Remote,
+}
+
+/// `accessd export --format seed`: a running accessd's tenant as a seed file, on stdout.
+pub async fn export(a: ExportArgs) -> anyhow::Result<()> {
+    let ExportFormat::Seed = a.format;
+    let (client, token) = a.remote.client()?;
+    let body = send(client.get(a.remote.at("/_accessd/seed")), &token).await?;
+    println!("{}", serde_json::to_string_pretty(&body)?);
+    Ok(())
+}
