@@ -647,6 +647,16 @@ fn put(m: &mut Map<String, Value>, k: &str, v: Option<String>) {
     }
 }
 
+/// The names of ids, sorted (ids with no name are left out).
+fn named(ids: Vec<String>, people: &Namer) -> Value {
+    let mut names: Vec<String> = ids
+        .iter()
+        .filter_map(|x| people.by_id.get(x).cloned())
+        .collect();
+    names.sort();
+    Value::Array(names.into_iter().map(Value::String).collect())
+}
+
 /// Replaces ids by names in a policy body (the inverse of [`resolve_names`]).
 fn name_ids(v: &mut Value, names: &BTreeMap<String, String>) {
     match v {
@@ -690,8 +700,19 @@ pub async fn export(tx: &mut dyn Tx) -> Result<Value, ApiError> {
         people.name(&o.id, o.display_name.as_deref());
     }
     let mut doc = Map::new();
+    doc.insert("users".into(), users_out(&users, &people));
+    doc.insert("groups".into(), groups_out(tx, &groups, &people).await?);
+    doc.insert(
+        "connectedOrganizations".into(),
+        orgs_out(tx, &orgs, &people).await?,
+    );
+    export_catalogs(tx, &mut doc, &people).await?;
+    Ok(Value::Object(doc))
+}
+
+fn users_out(users: &[User], people: &Namer) -> Value {
     let mut list = Vec::new();
-    for u in &users {
+    for u in users {
         let mut m = Map::new();
         put(&mut m, "name", people.by_id.get(&u.id).cloned());
         put(&mut m, "displayName", u.display_name.clone());
@@ -712,34 +733,36 @@ pub async fn export(tx: &mut dyn Tx) -> Result<Value, ApiError> {
         );
         list.push(Value::Object(m));
     }
-    doc.insert("users".into(), by_name(list, "name"));
-    let named = |ids: Vec<String>, people: &Namer| -> Value {
-        let mut names: Vec<String> = ids
-            .iter()
-            .filter_map(|x| people.by_id.get(x).cloned())
-            .collect();
-        names.sort();
-        Value::Array(names.into_iter().map(Value::String).collect())
-    };
+    by_name(list, "name")
+}
+
+async fn groups_out(tx: &mut dyn Tx, groups: &[Group], people: &Namer) -> Result<Value, ApiError> {
     let mut list = Vec::new();
-    for g in &groups {
+    for g in groups {
         let mut m = Map::new();
         put(&mut m, "name", people.by_id.get(&g.id).cloned());
         put(&mut m, "displayName", g.display_name.clone());
         put(&mut m, "description", g.description.clone());
         m.insert(
             "members".into(),
-            named(tx.linked(store::Link::GroupMember, &g.id).await?, &people),
+            named(tx.linked(store::Link::GroupMember, &g.id).await?, people),
         );
         m.insert(
             "owners".into(),
-            named(tx.linked(store::Link::GroupOwner, &g.id).await?, &people),
+            named(tx.linked(store::Link::GroupOwner, &g.id).await?, people),
         );
         list.push(Value::Object(m));
     }
-    doc.insert("groups".into(), by_name(list, "name"));
+    Ok(by_name(list, "name"))
+}
+
+async fn orgs_out(
+    tx: &mut dyn Tx,
+    orgs: &[ConnectedOrganization],
+    people: &Namer,
+) -> Result<Value, ApiError> {
     let mut list = Vec::new();
-    for o in &orgs {
+    for o in orgs {
         let Some(domain) = o.identity_sources.iter().find_map(|s| match s {
             IdentitySource::DomainIdentitySource { domain_name, .. }
             | IdentitySource::ExternalDomainFederation { domain_name, .. } => domain_name.clone(),
@@ -757,21 +780,19 @@ pub async fn export(tx: &mut dyn Tx) -> Result<Value, ApiError> {
             "internalSponsors".into(),
             named(
                 tx.linked(store::Link::InternalSponsor, &o.id).await?,
-                &people,
+                people,
             ),
         );
         m.insert(
             "externalSponsors".into(),
             named(
                 tx.linked(store::Link::ExternalSponsor, &o.id).await?,
-                &people,
+                people,
             ),
         );
         list.push(Value::Object(m));
     }
-    doc.insert("connectedOrganizations".into(), by_name(list, "name"));
-    export_catalogs(tx, &mut doc, &people).await?;
-    Ok(Value::Object(doc))
+    Ok(by_name(list, "name"))
 }
 
 /// Catalogs, their packages with roles and policies, and the assignments.
@@ -815,6 +836,18 @@ async fn export_catalogs(
         catalogs.push(Value::Object(m));
     }
     doc.insert("catalogs".into(), by_name(catalogs, "name"));
+    export_packages(tx, doc, people, &names, &group_of_role).await
+}
+
+/// The access packages (roles, incompatibilities, policies) and the assignments.
+async fn export_packages(
+    tx: &mut dyn Tx,
+    doc: &mut Map<String, Value>,
+    people: &Namer,
+    names: &Namer,
+    group_of_role: &BTreeMap<String, String>,
+) -> Result<(), ApiError> {
+    let all = Query::default();
     let mut packages = Vec::new();
     let mut assignments = Vec::new();
     let mut pnames = Namer::default();
