@@ -177,6 +177,17 @@ pub fn check(doc: &Value) -> Result<(), ApiError> {
             known(&groups, &n, "group", &format!("{at}.resources"))?;
         }
     }
+    // Names stand for ids of the right shape while policy bodies are validated.
+    let placeholders: BTreeMap<String, String> = people
+        .iter()
+        .chain(&orgs)
+        .map(|n| {
+            (
+                n.clone(),
+                "00000000-0000-0000-0000-000000000000".to_string(),
+            )
+        })
+        .collect();
     let mut policies: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (i, p) in items(doc, "accessPackages")?.iter().enumerate() {
         let at = format!("accessPackages[{i}]");
@@ -204,39 +215,48 @@ pub fn check(doc: &Value) -> Result<(), ApiError> {
                 &format!("{at}.incompatibleWith"),
             )?;
         }
-        let list = items(p, "policies")?;
-        let pnames = declare(&list, &format!("{at}.policies"))?;
-        for (j, pol) in list.iter().enumerate() {
-            let pat = format!("{at}.policies[{j}]");
-            let d = dialect(pol, &pat)?;
-            let mut body = policy_body(pol);
-            let ids: BTreeMap<String, String> = people
-                .iter()
-                .chain(&orgs)
-                .map(|n| {
-                    (
-                        n.clone(),
-                        "00000000-0000-0000-0000-000000000000".to_string(),
-                    )
-                })
-                .collect();
-            resolve_names(&mut body, &ids);
-            let extras = match d {
-                Dialect::V1 => &wire::policy::V1_LEGACY,
-                Dialect::Beta => &wire::policy::BETA_EXTRAS,
-            };
-            validate::check(d, "accessPackageAssignmentPolicy", &body, extras)
-                .map_err(|e| bad(&pat, &e.message))?;
-        }
+        let pnames = check_policies(p, &at, &placeholders)?;
         policies.insert(text(p, "name").unwrap_or_default(), pnames);
     }
+    check_assignments(doc, &users, &packages, &policies)
+}
+
+/// A package's policies: names unique, each a valid body once names stand for ids.
+fn check_policies(
+    p: &Map<String, Value>,
+    at: &str,
+    placeholders: &BTreeMap<String, String>,
+) -> Result<Vec<String>, ApiError> {
+    let list = items(p, "policies")?;
+    let pnames = declare(&list, &format!("{at}.policies"))?;
+    for (j, pol) in list.iter().enumerate() {
+        let pat = format!("{at}.policies[{j}]");
+        let d = dialect(pol, &pat)?;
+        let mut body = policy_body(pol);
+        resolve_names(&mut body, placeholders);
+        let extras = match d {
+            Dialect::V1 => &wire::policy::V1_LEGACY,
+            Dialect::Beta => &wire::policy::BETA_EXTRAS,
+        };
+        validate::check(d, "accessPackageAssignmentPolicy", &body, extras)
+            .map_err(|e| bad(&pat, &e.message))?;
+    }
+    Ok(pnames)
+}
+
+fn check_assignments(
+    doc: &Map<String, Value>,
+    users: &[String],
+    packages: &[String],
+    policies: &BTreeMap<String, Vec<String>>,
+) -> Result<(), ApiError> {
     for (i, a) in items(doc, "assignments")?.iter().enumerate() {
         let at = format!("assignments[{i}]");
         let u = text(a, "user").ok_or_else(|| bad(&at, "'user' is required"))?;
-        known(&users, &u, "user", &format!("{at}.user"))?;
+        known(users, &u, "user", &format!("{at}.user"))?;
         let p = text(a, "accessPackage").ok_or_else(|| bad(&at, "'accessPackage' is required"))?;
         known(
-            &packages,
+            packages,
             &p,
             "access package",
             &format!("{at}.accessPackage"),
