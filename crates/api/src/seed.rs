@@ -98,8 +98,10 @@ fn known(list: &[String], name: &str, what: &str, at: &str) -> Result<(), ApiErr
     }
 }
 
-/// Replaces names by ids in a policy body wherever a subject set names someone.
-fn resolve_names(v: &mut Value, ids: &BTreeMap<String, String>) {
+/// Rewrites the references of a policy body (`userId`, `groupId`, `id`,
+/// `connectedOrganizationId`) through `map`: names to ids when loading, ids to names when
+/// exporting. Values `map` does not hold stay as they are.
+fn rewrite_refs(v: &mut Value, ids: &BTreeMap<String, String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m.iter_mut() {
@@ -110,11 +112,11 @@ fn resolve_names(v: &mut Value, ids: &BTreeMap<String, String>) {
                 {
                     *x = Value::String(id.clone());
                 } else {
-                    resolve_names(x, ids);
+                    rewrite_refs(x, ids);
                 }
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(|x| resolve_names(x, ids)),
+        Value::Array(a) => a.iter_mut().for_each(|x| rewrite_refs(x, ids)),
         _ => {}
     }
 }
@@ -233,7 +235,7 @@ fn check_policies(
         let pat = format!("{at}.policies[{j}]");
         let d = dialect(pol, &pat)?;
         let mut body = policy_body(pol);
-        resolve_names(&mut body, placeholders);
+        rewrite_refs(&mut body, placeholders);
         let extras = match d {
             Dialect::V1 => &wire::policy::V1_LEGACY,
             Dialect::Beta => &wire::policy::BETA_EXTRAS,
@@ -547,7 +549,7 @@ impl Loader<'_> {
                 let pat = format!("{at}.policies[{j}]");
                 let d = dialect(pol, &pat)?;
                 let mut body = policy_body(pol);
-                resolve_names(&mut body, &self.ids);
+                rewrite_refs(&mut body, &self.ids);
                 let mut policy = wire::policy::blank(self.now);
                 policy.access_package_id = ap.id.clone();
                 let mut echo = wire::policy::Echo::default();
@@ -675,27 +677,6 @@ fn named(ids: Vec<String>, people: &Namer) -> Value {
         .collect();
     names.sort();
     Value::Array(names.into_iter().map(Value::String).collect())
-}
-
-/// Replaces ids by names in a policy body (the inverse of [`resolve_names`]).
-fn name_ids(v: &mut Value, names: &BTreeMap<String, String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m.iter_mut() {
-                if matches!(
-                    k.as_str(),
-                    "userId" | "groupId" | "id" | "connectedOrganizationId"
-                ) && let Some(n) = x.as_str().and_then(|id| names.get(id))
-                {
-                    *x = Value::String(n.clone());
-                } else {
-                    name_ids(x, names);
-                }
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| name_ids(x, names)),
-        _ => {}
-    }
 }
 
 /// The tenant as a seed document (`accessd export --format seed`, `GET /_accessd/seed`): what
@@ -906,7 +887,7 @@ async fn export_packages(
                     b.remove(k);
                 }
             }
-            name_ids(&mut body, &people.by_id);
+            rewrite_refs(&mut body, &people.by_id);
             if let Some(b) = body.as_object_mut() {
                 let n = policy_names.name(&pol.id, pol.display_name.as_deref());
                 b.insert("name".into(), Value::String(n));

@@ -60,6 +60,7 @@ async fn check_sources(
             ),
         ));
     }
+    let all = tx.find::<ConnectedOrganization>(&Query::default()).await?;
     for s in &org.identity_sources {
         let Some(key) = s.key() else {
             return Err(Error::invalid(
@@ -75,7 +76,6 @@ async fn check_sources(
                 ),
             ));
         };
-        let all = tx.find::<ConnectedOrganization>(&Query::default()).await?;
         if let Some(other) = all.iter().find(|o| {
             o.id != org.id
                 && o.identity_sources
