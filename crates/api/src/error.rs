@@ -235,6 +235,23 @@ impl From<accessd_engine::Error> for ApiError {
     }
 }
 
+/// A storage column's property name (`display_name` -> `displayName`).
+fn wire_name(column: &str) -> String {
+    let mut out = String::with_capacity(column.len());
+    let mut upper = false;
+    for ch in column.chars() {
+        if ch == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(ch.to_uppercase());
+            upper = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 impl From<accessd_domain::StoreError> for ApiError {
     fn from(e: accessd_domain::StoreError) -> ApiError {
         use accessd_domain::StoreError as S;
@@ -254,6 +271,15 @@ impl From<accessd_domain::StoreError> for ApiError {
                 err
             }
             S::Unavailable(m) => ApiError::unavailable(m),
+            S::TooLong(column) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!(
+                    "The value of '{}' is longer than {} bytes.",
+                    wire_name(column),
+                    accessd_domain::store::MAX_INDEXED_TEXT
+                ),
+            ),
             other => ApiError::internal(other.to_string()),
         }
     }

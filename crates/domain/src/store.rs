@@ -358,8 +358,29 @@ pub enum StoreError {
         id: String,
         message: String,
     },
+    /// A value of an index column is longer than [`MAX_INDEXED_TEXT`] (the column's name).
+    #[error("the value of {0} is longer than {MAX_INDEXED_TEXT} bytes")]
+    TooLong(&'static str),
     #[error("{0}")]
     Other(String),
+}
+
+/// The longest text an index column holds, in bytes: what every backend can index (a
+/// PostgreSQL B-tree entry holds at most about 2,700 bytes; SQLite has no such bound, and keeps
+/// this one so that both stores accept the same writes).
+pub const MAX_INDEXED_TEXT: usize = 2000;
+
+/// Refuses index values that are too long for every backend to index; stores call it on
+/// each insert and update.
+pub fn check_index(kind: Kind, index: &[Value]) -> StoreResult<()> {
+    for (c, v) in kind.columns().iter().zip(index) {
+        if let Value::Text(s) = v
+            && s.len() > MAX_INDEXED_TEXT
+        {
+            return Err(StoreError::TooLong(c.name));
+        }
+    }
+    Ok(())
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

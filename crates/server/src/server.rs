@@ -45,8 +45,17 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
             .await
             .with_context(|| format!("opening {url}"))?;
         Ok(Arc::new(s))
+    } else if accessd_store_postgres::is_postgres_url(url) {
+        // The URL may carry a password: only the store's credential-free description is shown.
+        let s = accessd_store_postgres::PostgresStore::open(url)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the PostgreSQL database: {e}"))?;
+        tracing::info!(database = s.target(), "PostgreSQL store open");
+        Ok(Arc::new(s))
     } else {
-        anyhow::bail!("unsupported database URL '{url}': use sqlite://path.db or sqlite::memory:")
+        anyhow::bail!(
+            "unsupported database URL: use sqlite://path.db, sqlite::memory: or postgres://user@host:port/database"
+        )
     }
 }
 

@@ -56,6 +56,9 @@ pub struct TlsMaterial {
 /// The directory generated certificates are kept in for a database URL: beside the database
 /// file, or a directory of its own under the system's temporary directory for an in-memory store.
 pub fn dir_for_database(url: &str) -> PathBuf {
+    if accessd_store_postgres::is_postgres_url(url) {
+        return PathBuf::from("accessd-tls");
+    }
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))

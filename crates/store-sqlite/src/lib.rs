@@ -612,6 +612,7 @@ impl Tx for SqliteTx {
         index: &[Value],
         data: &str,
     ) -> StoreResult<()> {
+        accessd_domain::store::check_index(kind, index)?;
         let mut binds = Vec::with_capacity(index.len() + 2);
         binds.push(Value::Text(id.to_string()));
         binds.extend_from_slice(index);
@@ -629,6 +630,7 @@ impl Tx for SqliteTx {
         expected_version: Option<i64>,
     ) -> StoreResult<i64> {
         self.check_write()?;
+        accessd_domain::store::check_index(kind, index)?;
         // Only the index columns whose values change are written: SQLite rewrites every index
         // over a column the statement sets, changed or not.
         let Some(current) = self.index_values(kind, id)? else {

@@ -1,6 +1,7 @@
-//! The test harness. [`TestApp::spawn`] builds the real router on a fresh in-memory SQLite
-//! store with a [`ManualClock`], and calls it in process (no sockets), so every test gets its
-//! own tenant. Data is created through the API, as a client would.
+//! The test harness. [`TestApp::spawn`] builds the real router on a fresh store (see
+//! [`test_store`]: in-memory SQLite, or a new PostgreSQL database) with a [`ManualClock`], and
+//! calls it in process (no sockets), so every test gets its own tenant. Data is created
+//! through the API, as a client would.
 
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use accessd_api::auth::{ADMIN_SCOPES, ExternalIssuer, Keys, TokenRequest, Verifi
 use accessd_api::{AppState, Config};
 use accessd_domain::{Clock, ManualClock, PrincipalKind, Store, Timestamp};
 use accessd_engine::Engine;
+use accessd_store_postgres::testing::TestDatabase;
 use accessd_store_sqlite::SqliteStore;
 use axum::Router;
 use axum::body::Body;
@@ -47,6 +49,41 @@ pub struct TestApp {
     pub keys: Arc<Keys>,
     pub clock: Arc<ManualClock>,
     pub admin_token: String,
+    /// The PostgreSQL database the test runs on (dropped with the app).
+    _database: Option<TestDatabase>,
+}
+
+/// `ACCESSD_TEST_STORE`: which store [`TestApp`]s run on, `sqlite` (the default) or `postgres`
+/// (then `ACCESSD_TEST_POSTGRES` must name a server).
+pub const STORE_ENV: &str = "ACCESSD_TEST_STORE";
+
+/// A fresh, empty, migrated store for one test: an in-memory SQLite database, or with
+/// `ACCESSD_TEST_STORE=postgres` a database of its own on the PostgreSQL server that
+/// `ACCESSD_TEST_POSTGRES` names (dropped with the returned guard).
+pub async fn test_store() -> (Arc<dyn Store>, Option<TestDatabase>) {
+    match std::env::var(STORE_ENV).as_deref() {
+        Ok("postgres") => {
+            let server = accessd_store_postgres::testing::server_url().unwrap_or_else(|| {
+                panic!(
+                    "{STORE_ENV}=postgres needs {} to name a PostgreSQL server",
+                    accessd_store_postgres::testing::ENV
+                )
+            });
+            let (store, db) = TestDatabase::open(&server)
+                .await
+                .expect("a fresh PostgreSQL database");
+            (Arc::new(store), Some(db))
+        }
+        Ok("sqlite") | Ok("") | Err(_) => (
+            Arc::new(
+                SqliteStore::open("sqlite::memory:")
+                    .await
+                    .expect("in-memory store"),
+            ),
+            None,
+        ),
+        Ok(other) => panic!("{STORE_ENV}={other}: use sqlite or postgres"),
+    }
 }
 
 /// An answer: status, headers, and the body as JSON (or as a JSON string when it is not JSON).
@@ -114,11 +151,7 @@ impl TestApp {
     }
 
     async fn spawn_full(config: Config, issuer: Option<Arc<ExternalIssuer>>) -> TestApp {
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open("sqlite::memory:")
-                .await
-                .expect("in-memory store"),
-        );
+        let (store, database) = test_store().await;
         let clock = Arc::new(ManualClock::new(
             Timestamp::parse("2030-01-01T08:00:00Z").expect("time"),
         ));
@@ -164,6 +197,7 @@ impl TestApp {
             keys,
             clock,
             admin_token,
+            _database: database,
         }
     }
 

@@ -336,12 +336,50 @@ async fn a_body_over_one_mebibyte_is_refused_with_413() {
     assert_eq!(catalogs(&app).await, 0);
 
     // Just under the limit is accepted.
-    let name = "y".repeat(1000 * 1024);
+    let description = "y".repeat(1000 * 1024);
     let r = app
-        .post(&format!("{EM}/catalogs"), json!({"displayName": name}))
+        .post(
+            &format!("{EM}/catalogs"),
+            json!({"displayName": "Big", "description": description}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", &r.text[..r.text.len().min(300)]);
     assert_eq!(catalogs(&app).await, 1);
+}
+
+/// A name, mail address or unique name is indexed, and an index entry has a bound on every
+/// backend: past 2,000 bytes the write is refused with 400 (on SQLite as on PostgreSQL), and
+/// nothing is written.
+#[tokio::test]
+async fn an_indexed_value_over_2000_bytes_is_refused_with_400() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .post(
+            &format!("{EM}/catalogs"),
+            json!({"displayName": "n".repeat(2001)}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", &r.text[..r.text.len().min(300)]);
+    assert_eq!(r.error_code(), "BadRequest");
+    assert!(message(&r).contains("displayName"), "{}", r.text);
+    assert_eq!(catalogs(&app).await, 0);
+    let r = app
+        .post(
+            &format!("{EM}/catalogs"),
+            json!({"displayName": "n".repeat(2000)}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", &r.text[..r.text.len().min(300)]);
+    let id = r.id();
+    let r = app
+        .patch(
+            &format!("{EM}/catalogs/{id}"),
+            json!({"displayName": "m".repeat(3000)}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", &r.text[..r.text.len().min(300)]);
+    let r = app.get(&format!("{EM}/catalogs/{id}")).await;
+    assert_eq!(r.body["displayName"].as_str().map(str::len), Some(2000));
 }
 
 #[tokio::test]

@@ -197,35 +197,71 @@ fn escape(q: &str) -> String {
     out
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+/// A catalog and a package in a tenant of their own, for the property tests (which only read,
+/// so one tenant serves every case).
+async fn tenant(cfg: accessd_api::Config) -> (TestApp, String, String) {
+    let app = TestApp::spawn_with(cfg).await;
+    let c = app.catalog("C").await;
+    let p = app.package(&c, "P").await;
+    (app, c, p)
+}
 
-    /// Whatever the options, on lists, items, navigations and functions, in both modes: a 200
-    /// or a 4xx with Graph's body, never a 5xx.
-    #[test]
-    fn no_query_string_makes_the_server_fail(q in query_strings(), permissive in any::<bool>(), target in 0usize..5) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+fn runner(cases: u32) -> proptest::test_runner::TestRunner {
+    proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    })
+}
+
+/// Whatever the options, on lists, items, navigations and functions, in both modes: a 200
+/// or a 4xx with Graph's body, never a 5xx.
+#[test]
+fn no_query_string_makes_the_server_fail() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let apps = rt.block_on(async {
+        [
+            tenant(accessd_api::Config::default()).await,
+            tenant(crate::queries::permissive()).await,
+        ]
+    });
+    let strategy = (query_strings(), any::<bool>(), 0usize..5);
+    let result = runner(400).run(&strategy, |(q, permissive, target)| {
+        let (app, c, p) = &apps[usize::from(permissive)];
         rt.block_on(async {
-            let cfg = if permissive { crate::queries::permissive() } else { accessd_api::Config::default() };
-            let app = TestApp::spawn_with(cfg).await;
-            let c = app.catalog("C").await;
-            let p = app.package(&c, "P").await;
             let base = [
                 format!("{V1}/catalogs"),
                 format!("{V1}/catalogs/{c}"),
                 format!("{V1}/catalogs/{c}/accessPackages"),
                 format!("{V1}/accessPackages/{p}/assignmentPolicies/$count"),
                 "/v1.0/users".to_string(),
-            ][target].clone();
+            ][target]
+                .clone();
             let path = format!("{base}?{}", escape(&q));
             let r = app.get(&path).await;
-            prop_assert!(r.status == 200 || (400..500).contains(&r.status), "GET {}: {} {}", path, r.status, r.text);
+            prop_assert!(
+                r.status == 200 || (400..500).contains(&r.status),
+                "GET {}: {} {}",
+                path,
+                r.status,
+                r.text
+            );
             if r.status != 200 {
                 let e = &r.body["error"];
-                prop_assert!(e["code"].is_string() && e["message"].is_string(), "GET {}: {}", path, r.text);
+                prop_assert!(
+                    e["code"].is_string() && e["message"].is_string(),
+                    "GET {}: {}",
+                    path,
+                    r.text
+                );
             }
             Ok(())
-        })?;
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
 }
 
@@ -357,25 +393,40 @@ fn well_formed() -> impl Strategy<Value = (bool, usize, String)> {
     })
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
-
-    #[test]
-    fn well_formed_queries_never_fail_in_the_store((_beta, _n, path) in well_formed()) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+/// With `--permissive-queries` every well-formed query is a 200 or a 400 (one tenant, read by
+/// every case).
+#[test]
+fn well_formed_queries_never_fail_in_the_store() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = rt.block_on(async {
+        let app = TestApp::spawn_with(crate::queries::permissive()).await;
+        let c = app.catalog("Sales").await;
+        let p = app.package(&c, "Deals").await;
+        let pol = app.policy(&p).await;
+        let u = app.user("Ada Lovelace").await;
+        app.assign(&p, &pol, &u).await;
+        app
+    });
+    let result = runner(300).run(&well_formed(), |(_beta, _n, path)| {
         rt.block_on(async {
-            let app = TestApp::spawn_with(crate::queries::permissive()).await;
-            let c = app.catalog("Sales").await;
-            let p = app.package(&c, "Deals").await;
-            let pol = app.policy(&p).await;
-            let u = app.user("Ada Lovelace").await;
-            app.assign(&p, &pol, &u).await;
             let r = app.get(&escape(&path)).await;
-            prop_assert!(r.status == 200 || r.status == 400, "GET {}: {} {}", path, r.status, r.text);
+            prop_assert!(
+                r.status == 200 || r.status == 400,
+                "GET {}: {} {}",
+                path,
+                r.status,
+                r.text
+            );
             if r.status == 400 {
                 r.error_code();
             }
             Ok(())
-        })?;
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
 }

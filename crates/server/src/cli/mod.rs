@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod app;
 pub mod clock;
 pub mod faults;
+pub mod migrate;
 pub mod remote;
 pub mod serve;
 pub mod snapshot;
@@ -39,6 +40,8 @@ pub enum Command {
     Export(snapshot::ExportArgs),
     /// Save, list, restore or delete snapshots of a running accessd's tenant.
     Snapshot(snapshot::SnapshotArgs),
+    /// Bring a database's schema up to date (what `serve` does at start) and exit.
+    Migrate(migrate::Args),
     /// Show, set or clear the faults a running accessd injects (throttling, latency, ...).
     Faults(faults::Args),
 }
@@ -54,5 +57,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(a) => snapshot::export(a).await,
         Command::Snapshot(a) => snapshot::snapshot(a).await,
         Command::Faults(a) => faults::run(a).await,
+        Command::Migrate(a) => migrate::run(a).await,
     }
 }

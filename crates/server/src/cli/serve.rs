@@ -14,7 +14,8 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, env = "ACCESSD_LISTEN", default_value = "127.0.0.1:5599")]
     pub listen: SocketAddr,
-    /// Where the data lives: `sqlite://accessd.db` (created if missing) or `sqlite::memory:`.
+    /// Where the data lives: `sqlite://accessd.db` (created if missing), `sqlite::memory:`, or
+    /// `postgres://user@host:port/database` (several instances may share one; docs/postgres.md).
     #[arg(long, env = "ACCESSD_DATABASE", default_value = "sqlite://accessd.db")]
     pub database: String,
     /// Load a small demo tenant when the store is empty.
