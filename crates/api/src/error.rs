@@ -230,6 +230,11 @@ impl From<accessd_engine::Error> for ApiError {
             }
             E::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             E::Forbidden { code, message } => ApiError::new(StatusCode::FORBIDDEN, code, message),
+            E::PreconditionFailed { message } => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "PreconditionFailed",
+                message,
+            ),
             E::Store(s) => s.into(),
         }
     }

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::list::{self, ListRequest};
 use crate::middleware::{self, RequestCtx};
 use crate::path::{self, Coll, EKind, Ent, Target};
+use crate::preconditions;
 use crate::response::{self, context_url, with_context};
 use crate::wire::{self, In};
 use crate::{AppState, Dialect, body, guard};
@@ -446,7 +447,17 @@ async fn read(call: &Call, tx: &mut dyn accessd_domain::Tx, target: Target) -> A
                 ));
             }
             let m = list::shape(tx, call.d, &call.s.config, &ent, &opts, 0).await?;
-            Ok(call.ok_entity(&context, m))
+            Ok(match ent.etag() {
+                // Directory objects carry no `@odata.etag` on Graph; their tag is in the header.
+                Some(tag) if matches!(ent, Ent::User(_) | Ent::Group(_)) => {
+                    preconditions::with_header(call.ok_entity(&context, m), &tag)
+                }
+                Some(tag) => preconditions::with_header(
+                    call.ok_entity(&context, preconditions::annotate(m, &tag)),
+                    &tag,
+                ),
+                None => call.ok_entity(&context, m),
+            })
         }
         Target::Null { kind } => Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -1131,6 +1142,9 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
     else {
         return Err(ApiError::method_not_allowed("PATCH", "this resource"));
     };
+    let im = preconditions::if_match(&call.headers)?;
+    preconditions::check(im.as_deref(), &ent)?;
+    let im = im.as_deref();
     let s = &call.s;
     let p = &call.caller;
     let d = call.d;
@@ -1141,6 +1155,7 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
             let org = s
                 .engine
                 .update_connected_organization(p, &org.id, |x| {
+                    accessd_engine::Error::check_if_match(im, &*x)?;
                     if let Err(e) = wire::partners::org_in(d, In(&b), x, false) {
                         err = Some(e);
                     }
@@ -1164,6 +1179,7 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
             let b = parse_body(call, bytes, "accessPackageCatalog", &NO_EXTRAS)?;
             s.engine
                 .update_catalog(p, &c.id, |c| {
+                    accessd_engine::Error::check_if_match(im, &*c)?;
                     wire::catalog::catalog_in(d, In(&b), c);
                     Ok(())
                 })
@@ -1175,6 +1191,7 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
             let b = parse_body(call, bytes, "accessPackage", &NO_EXTRAS)?;
             s.engine
                 .update_access_package(p, &ap.id, |x| {
+                    accessd_engine::Error::check_if_match(im, &*x)?;
                     wire::catalog::package_in(d, In(&b), x);
                     Ok(())
                 })
@@ -1193,6 +1210,7 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
             let pol = s
                 .engine
                 .update_policy(p, &pol.id, |x| {
+                    accessd_engine::Error::check_if_match(im, &*x)?;
                     if let Err(e) = wire::policy::policy_in(d, In(&b), x, &mut echo) {
                         err = Some(e);
                     }
@@ -1251,6 +1269,7 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
                     p,
                     &u.id,
                     |x| {
+                        accessd_engine::Error::check_if_match(im, &*x)?;
                         wire::directory::user_in(In(&b), x);
                         Ok(())
                     },
@@ -1263,6 +1282,7 @@ async fn patch(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response>
             let b = parse_body(call, bytes, "group", &NO_EXTRAS)?;
             s.engine
                 .update_group(p, &g.id, |x| {
+                    accessd_engine::Error::check_if_match(im, &*x)?;
                     wire::directory::group_in(In(&b), x);
                     Ok(())
                 })
@@ -1301,6 +1321,9 @@ async fn put(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> {
             "this resource; only assignment policies are replaced with PUT",
         ));
     };
+    let im = preconditions::if_match(&call.headers)?;
+    preconditions::check(im.as_deref(), &Ent::Policy(pol.clone()))?;
+    let im = im.as_deref();
     let d = call.d;
     let extras = if d == Dialect::V1 {
         &wire::policy::V1_LEGACY
@@ -1315,6 +1338,7 @@ async fn put(call: &Call, target: Target, bytes: &[u8]) -> ApiResult<Response> {
         .s
         .engine
         .update_policy(&call.caller, &pol.id, |x| {
+            accessd_engine::Error::check_if_match(im, &*x)?;
             // A replacement: everything not sent returns to its default.
             let mut fresh = wire::policy::blank(now);
             if let Err(e) = wire::policy::policy_in(d, In(&b), &mut fresh, &mut echo) {
@@ -1336,6 +1360,7 @@ async fn delete(call: &Call, target: Target) -> ApiResult<Response> {
     let p = &call.caller;
     match target {
         Target::Entity { ent, within, .. } => {
+            preconditions::check(preconditions::if_match(&call.headers)?.as_deref(), &ent)?;
             // Through a reference (group/members/{id}, assignment/accessPackage) only the
             // reference can be removed, with $ref; the object itself stays.
             match &within {

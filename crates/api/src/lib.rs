@@ -26,6 +26,7 @@ mod idp;
 mod list;
 pub mod middleware;
 mod path;
+mod preconditions;
 pub mod requestlog;
 mod response;
 pub mod seed;

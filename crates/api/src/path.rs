@@ -328,6 +328,39 @@ impl Ent {
         }
     }
 
+    /// The entity's tag (`accessd_domain::etag`), from what is stored of it; `None` for what
+    /// is computed, not stored (role definitions, questions, stages, available packages).
+    pub fn etag(&self) -> Option<String> {
+        use accessd_domain::etag::of;
+        Some(match self {
+            Ent::Catalog(x) => of(x),
+            Ent::AccessPackage(x) => of(x),
+            Ent::Policy(x) => of(x),
+            Ent::Request(x) => of(x),
+            Ent::Assignment(x) => of(x),
+            Ent::Subject(x) => of(x),
+            Ent::Resource(x) => of(x),
+            Ent::ResourceRole(x) => of(x),
+            Ent::ResourceScope(x) => of(x),
+            Ent::ResourceRoleScope(x) => of(x),
+            Ent::AssignmentResourceRole(x) => of(x),
+            Ent::ResourceRequest(x) => of(x),
+            Ent::User(x) => of(x),
+            Ent::Group(x) => of(x),
+            Ent::RoleAssignment(x) => of(x),
+            Ent::Approval(x) => of(x),
+            Ent::AuditEvent(x) => of(x),
+            Ent::DeletedItem(x) => of(x),
+            Ent::ConnectedOrganization(x) => of(x),
+            Ent::Question(_)
+            | Ent::StageSetting(_)
+            | Ent::RoleDefinition(..)
+            | Ent::ApprovalStage(_)
+            | Ent::ApprovalStep(_)
+            | Ent::AvailablePackage(_) => return None,
+        })
+    }
+
     /// The entity in a dialect's JSON.
     pub fn render(&self, d: Dialect) -> Map<String, Json> {
         match self {

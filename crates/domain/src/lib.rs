@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod entities;
 pub mod enums;
+pub mod etag;
 pub mod model;
 pub mod query;
 pub mod store;

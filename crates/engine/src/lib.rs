@@ -66,6 +66,10 @@ pub enum Error {
     /// management, `Authorization_RequestDenied` for the directory.
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// The object changed since the caller read it: its tag no longer matches `If-Match`
+    /// (412).
+    #[error("{message}")]
+    PreconditionFailed { message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -73,6 +77,21 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// Checks an `If-Match` header against the entity as it is now (inside the transaction
+    /// that changes it, so that no other writer can come between).
+    pub fn check_if_match<T: serde::Serialize>(if_match: Option<&str>, current: &T) -> Result<()> {
+        let Some(expected) = if_match else {
+            return Ok(());
+        };
+        if accessd_domain::etag::matches(expected, &accessd_domain::etag::of(current)) {
+            Ok(())
+        } else {
+            Err(Error::PreconditionFailed {
+                message: "The object was changed since it was read (If-Match does not match its current ETag); read it again and retry.".into(),
+            })
+        }
+    }
+
     pub fn not_found(entity: &'static str, id: &str) -> Error {
         Error::NotFound {
             entity,

@@ -9,6 +9,7 @@ mod common;
 mod dialects;
 mod directory;
 mod errors;
+mod etags;
 mod extensions;
 mod faults;
 mod idp;
