@@ -14,6 +14,10 @@ use crate::{Engine, Error, Result};
 const BATCH: u64 = 10000;
 /// After this many failures an item is dropped (and logged).
 const MAX_ATTEMPTS: u32 = 10;
+/// How long a callout is claimed by the runner sending it (longer than the longest timeout a
+/// custom extension may set): other runners (other instances on one database) leave it alone
+/// meanwhile, and take it up again if the claimant died.
+const CALLOUT_LEASE_MINUTES: i64 = 5;
 
 /// Puts work in the table (the same work twice is one item).
 pub async fn schedule(
@@ -87,8 +91,10 @@ impl Engine {
             let (callouts, batch): (Vec<DueWork>, Vec<DueWork>) =
                 batch.into_iter().partition(|w| w.kind == WorkKind::Callout);
             for w in &callouts {
-                self.send_callout(w).await?;
-                out.done += 1;
+                if self.claim_callout(w).await? {
+                    self.send_callout(w).await?;
+                    out.done += 1;
+                }
             }
             if batch.is_empty() {
                 continue;
@@ -109,6 +115,24 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Claims a callout before it is sent, so that it is sent once whatever the number of
+    /// runners: its due time moves a lease ahead, in a write transaction (which runners take one
+    /// at a time). `false` when another runner has it, or has done it.
+    async fn claim_callout(&self, w: &DueWork) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let now = self.now();
+        let Some(mut cur) = tx.load::<DueWork>(&w.id).await? else {
+            return Ok(false);
+        };
+        if cur.due > now {
+            return Ok(false);
+        }
+        cur.due = now.add(accessd_domain::Duration::minutes(CALLOUT_LEASE_MINUTES));
+        tx.save(&cur).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn do_batch(&self, batch: &[DueWork]) -> Result<usize> {
