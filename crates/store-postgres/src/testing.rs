@@ -192,8 +192,9 @@ impl TestDatabase {
                 Err(e) => return Err(db_err(e)),
             }
         }
-        // A test needs no durability across a crash of the server: commits do not wait for the
-        // disk (the tests that kill processes use databases of their own making).
+        // A test needs no durability across a crash of the PostgreSQL server itself: commits do
+        // not wait for the disk. (Killing an accessd process loses nothing PostgreSQL
+        // acknowledged, with or without this.)
         admin
             .batch_execute(&format!(
                 "ALTER DATABASE \"{name}\" SET synchronous_commit = off"
