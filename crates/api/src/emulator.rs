@@ -43,6 +43,8 @@ async fn clock_inner(s: AppState, req: Request) -> ApiResult<Response> {
     s.engine
         .authorize(&p, op, Res::Emulator, &Obj::new("clock"))
         .await?;
+    // Another instance on the same database may have moved a virtual clock.
+    s.engine.synced_now().await?;
     match parts.method {
         Method::GET => Ok(response::json(StatusCode::OK, &clock_body(&s))),
         Method::POST => {

@@ -132,6 +132,17 @@ impl Tx for Proxy {
     async fn meta_put(&mut self, key: &str, value: &str) -> StoreResult<()> {
         fwd!(self, meta_put(key, value))
     }
+    async fn meta_all(&mut self) -> StoreResult<Vec<(String, String)>> {
+        fwd!(self, meta_all())
+    }
+    async fn links_page(
+        &mut self,
+        link: Link,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> StoreResult<Vec<(String, String)>> {
+        fwd!(self, links_page(link, after, limit))
+    }
     /// A no-op: the batch commits in [`BatchStore::flush`].
     async fn commit(self: Box<Self>) -> StoreResult<()> {
         Ok(())

@@ -2,7 +2,7 @@
 
 use crate::model::*;
 use crate::query::Value;
-use crate::store::{Entity, Kind};
+use crate::store::{Entity, Kind, StoreError, StoreResult};
 use crate::time::Timestamp;
 
 fn ts(t: &Timestamp) -> Value {
@@ -393,6 +393,47 @@ impl Entity for DeletedItem {
     }
     fn index(&self) -> Vec<Value> {
         vec![s(self.kind.as_str()), ts(&self.deleted_date_time)]
+    }
+}
+
+/// The index values of a stored document of `kind`, as [`Entity::index`] gives them (a row
+/// copied from one store to another gets its index columns from its document).
+pub fn index_of(kind: Kind, data: &str) -> StoreResult<Vec<Value>> {
+    fn idx<T: Entity>(data: &str) -> StoreResult<Vec<Value>> {
+        serde_json::from_str::<T>(data)
+            .map(|e| e.index())
+            .map_err(|e| StoreError::Corrupt {
+                table: T::KIND.table(),
+                id: String::new(),
+                message: e.to_string(),
+            })
+    }
+    match kind {
+        Kind::User => idx::<User>(data),
+        Kind::Group => idx::<Group>(data),
+        Kind::Catalog => idx::<Catalog>(data),
+        Kind::AccessPackage => idx::<AccessPackage>(data),
+        Kind::Policy => idx::<Policy>(data),
+        Kind::AssignmentRequest => idx::<AssignmentRequest>(data),
+        Kind::Assignment => idx::<Assignment>(data),
+        Kind::Subject => idx::<Subject>(data),
+        Kind::Resource => idx::<Resource>(data),
+        Kind::ResourceRole => idx::<ResourceRole>(data),
+        Kind::ResourceScope => idx::<ResourceScope>(data),
+        Kind::ResourceRoleScope => idx::<ResourceRoleScope>(data),
+        Kind::AssignmentResourceRole => idx::<AssignmentResourceRole>(data),
+        Kind::ResourceRequest => idx::<ResourceRequest>(data),
+        Kind::RoleAssignment => idx::<RoleAssignment>(data),
+        Kind::Application => idx::<Application>(data),
+        Kind::ServicePrincipal => idx::<ServicePrincipal>(data),
+        Kind::Credential => idx::<Credential>(data),
+        Kind::Approval => idx::<Approval>(data),
+        Kind::DueWork => idx::<DueWork>(data),
+        Kind::AuditEvent => idx::<AuditEvent>(data),
+        Kind::DeletedItem => idx::<DeletedItem>(data),
+        Kind::CustomExtension => idx::<CustomExtension>(data),
+        Kind::OutboxMessage => idx::<OutboxMessage>(data),
+        Kind::ConnectedOrganization => idx::<ConnectedOrganization>(data),
     }
 }
 

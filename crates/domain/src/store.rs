@@ -318,6 +318,17 @@ pub enum Link {
 }
 
 impl Link {
+    pub const ALL: &'static [Link] = &[
+        Link::GroupMember,
+        Link::GroupOwner,
+        Link::IncompatiblePackage,
+        Link::IncompatibleGroup,
+        Link::DeliveredBy,
+        Link::Approver,
+        Link::InternalSponsor,
+        Link::ExternalSponsor,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Link::GroupMember => "group_member",
@@ -422,8 +433,18 @@ pub trait Tx: Send {
     async fn linked_to(&mut self, link: Link, to: &str) -> StoreResult<Vec<String>>;
     /// Removes every pair that has `id` on either side.
     async fn unlink_all(&mut self, link: Link, id: &str) -> StoreResult<u64>;
+    /// Every pair of `link` in (from, to) order, from just after `after`, at most `limit`
+    /// (a whole tenant's copy reads them in pages).
+    async fn links_page(
+        &mut self,
+        link: Link,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> StoreResult<Vec<(String, String)>>;
     async fn meta_get(&mut self, key: &str) -> StoreResult<Option<String>>;
     async fn meta_put(&mut self, key: &str, value: &str) -> StoreResult<()>;
+    /// Every meta entry, in key order.
+    async fn meta_all(&mut self) -> StoreResult<Vec<(String, String)>>;
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     // ---- snapshots of the tenant (the emulator's reset and restore) ------------------------
@@ -517,6 +538,8 @@ pub trait TxExt: Tx {
 }
 
 impl<T: Tx + ?Sized> TxExt for T {}
+
+pub use crate::entities::index_of;
 
 pub fn decode<T: Entity>(row: &Row) -> StoreResult<T> {
     serde_json::from_str(&row.data).map_err(|e| StoreError::Corrupt {

@@ -70,6 +70,17 @@ impl Tx for EpochTx {
     async fn meta_get(&mut self, key: &str) -> StoreResult<Option<String>> {
         self.inner.meta_get(key).await
     }
+    async fn meta_all(&mut self) -> StoreResult<Vec<(String, String)>> {
+        self.inner.meta_all().await
+    }
+    async fn links_page(
+        &mut self,
+        link: Link,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> StoreResult<Vec<(String, String)>> {
+        self.inner.links_page(link, after, limit).await
+    }
     async fn snapshot_save(&mut self, name: &str, created: &str) -> StoreResult<u64> {
         self.inner.snapshot_save(name, created).await
     }

@@ -173,10 +173,38 @@ impl Engine {
     /// A write transaction. Its commit ends the authorization cache's epoch, so that roles
     /// and group memberships it changed are seen by the next request.
     async fn begin(&self) -> Result<Box<dyn Tx>> {
+        let mut inner = self.store.write().await?;
+        if self.clock.mode() == "virtual" {
+            self.follow_shared_clock(&mut *inner).await?;
+        }
         Ok(Box::new(epoch::EpochTx {
-            inner: self.store.write().await?,
+            inner,
             cache: self.authz.clone(),
         }))
+    }
+
+    /// A virtual clock shared by the instances on one database: where any of them last moved
+    /// it (kept in the meta by `advance_clock`) is where this one stands too, before it
+    /// writes. Never backwards.
+    async fn follow_shared_clock(&self, tx: &mut dyn Tx) -> Result<()> {
+        let saved = tx
+            .meta_get(lifecycle::due::VIRTUAL_NOW)
+            .await?
+            .and_then(|t| Timestamp::parse(&t).ok());
+        if let Some(t) = saved {
+            self.clock.move_to(t);
+        }
+        Ok(())
+    }
+
+    /// The clock's now, a virtual clock first brought up to where another instance on the same
+    /// database moved it.
+    pub async fn synced_now(&self) -> Result<Timestamp> {
+        if self.clock.mode() == "virtual" {
+            let mut tx = self.store.read().await?;
+            self.follow_shared_clock(&mut *tx).await?;
+        }
+        Ok(self.now())
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod callouts;
 pub mod cli;
 pub mod demo;
+pub mod dump;
 pub mod oidc;
 pub mod server;
 pub mod tls;

@@ -678,3 +678,90 @@ async fn three_instances_lose_nothing_under_concurrent_clients() {
     drop(world);
     drop(db);
 }
+
+/// A virtual clock moved through one instance is where the others stand too (it is kept in
+/// the database, and every instance follows it before it answers the clock or writes).
+#[tokio::test]
+async fn a_virtual_clock_is_shared_by_the_instances() {
+    let Some(server) = server_url() else {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: the shared virtual clock test needs ACCESSD_TEST_POSTGRES"
+        );
+        return;
+    };
+    let db = TestDatabase::create(&server).await.unwrap();
+    let start = |url: String| {
+        std::thread::spawn(move || {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_accessd"))
+                .args(["serve", "--database", &url, "--listen", "127.0.0.1:0"])
+                .args(["--clock", "virtual"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("accessd starts");
+            let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+            let first = lines.next().expect("a first line").expect("text");
+            let base = first.rsplit(' ').next().expect("URL").to_string();
+            std::thread::spawn(move || for _ in lines {});
+            (child, base)
+        })
+    };
+    let (mut a, base_a) = start(db.url.clone()).join().unwrap();
+    let (mut b, base_b) = start(db.url.clone()).join().unwrap();
+    let store = PostgresStore::open(&db.url).await.unwrap();
+    let token = admin(&Keys::load_or_create(&store).await.unwrap());
+    let c = reqwest::Client::new();
+    let now = |base: String| {
+        let (c, token) = (c.clone(), token.clone());
+        async move {
+            let v: Value = c
+                .get(format!("{base}/_accessd/clock"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["now"].as_str().unwrap().to_string()
+        }
+    };
+    let before = now(base_b.clone()).await;
+    let moved: Value = c
+        .post(format!("{base_a}/_accessd/clock"))
+        .bearer_auth(&token)
+        .json(&json!({"advance": "P30D"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let moved = moved["now"].as_str().unwrap().to_string();
+    assert!(moved > before, "{moved} after {before}");
+    assert_eq!(
+        now(base_b.clone()).await,
+        moved,
+        "the other instance follows"
+    );
+    // And moving it from the other one goes on from there, never back.
+    let again: Value = c
+        .post(format!("{base_b}/_accessd/clock"))
+        .bearer_auth(&token)
+        .json(&json!({"advance": "P1D"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(again["now"].as_str().unwrap() > moved.as_str());
+    assert_eq!(now(base_a).await, again["now"].as_str().unwrap());
+    for ch in [&mut a, &mut b] {
+        ch.kill().unwrap();
+        ch.wait().unwrap();
+    }
+    store.close();
+}

@@ -874,6 +874,27 @@ pub mod links {
             " ORDER BY from_id",
         )
     }
+    /// A page of a relation's pairs in (from, to) order. binds: rel, then (with `after`) the
+    /// last pair's from and to.
+    pub fn page(d: Dialect, after: bool, limit: u64) -> String {
+        let (head, n) = if after {
+            (
+                "SELECT from_id, to_id FROM links WHERE rel = ? AND (from_id > ? OR (from_id = ? AND to_id > ?))",
+                4,
+            )
+        } else {
+            ("SELECT from_id, to_id FROM links WHERE rel = ?", 1)
+        };
+        with(
+            d,
+            head,
+            n,
+            &format!(
+                " ORDER BY from_id, to_id LIMIT {}",
+                limit.min(i64::MAX as u64)
+            ),
+        )
+    }
     /// binds: rel, id, id
     pub fn delete_all(d: Dialect) -> String {
         with(
@@ -895,6 +916,9 @@ pub mod meta {
             Dialect::Postgres => "SELECT value FROM meta WHERE key = $1".into(),
         }
     }
+    pub fn all(_: Dialect) -> String {
+        "SELECT key, value FROM meta ORDER BY key".into()
+    }
     pub fn put(d: Dialect) -> String {
         match d {
             Dialect::Sqlite => {
@@ -907,18 +931,9 @@ pub mod meta {
     }
 }
 
-/// Whether the link enum and its storage name agree (used by stores' schema tests).
+/// The storage names of the links (used by stores' schema tests).
 pub fn link_names() -> Vec<&'static str> {
-    [
-        Link::GroupMember,
-        Link::GroupOwner,
-        Link::IncompatiblePackage,
-        Link::IncompatibleGroup,
-        Link::DeliveredBy,
-    ]
-    .iter()
-    .map(|l| l.as_str())
-    .collect()
+    Link::ALL.iter().map(|l| l.as_str()).collect()
 }
 
 #[cfg(test)]

@@ -733,6 +733,32 @@ impl Tx for PgTx {
         .await
     }
 
+    async fn links_page(
+        &mut self,
+        link: Link,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> StoreResult<Vec<(String, String)>> {
+        let sql = accessd_sql::links::page(D, after.is_some(), limit);
+        let binds = match after {
+            Some((f, t)) => texts(&[link.as_str(), f, f, t]),
+            None => texts(&[link.as_str()]),
+        };
+        self.rows(&sql, &binds)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0).map_err(db_err)?, r.try_get(1).map_err(db_err)?)))
+            .collect()
+    }
+
+    async fn meta_all(&mut self) -> StoreResult<Vec<(String, String)>> {
+        self.rows(&accessd_sql::meta::all(D), &[])
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0).map_err(db_err)?, r.try_get(1).map_err(db_err)?)))
+            .collect()
+    }
+
     async fn meta_get(&mut self, key: &str) -> StoreResult<Option<String>> {
         Ok(self
             .strings(&accessd_sql::meta::get(D), &[key])

@@ -707,6 +707,37 @@ impl Tx for SqliteTx {
         )? as u64)
     }
 
+    async fn links_page(
+        &mut self,
+        link: Link,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> StoreResult<Vec<(String, String)>> {
+        let sql = accessd_sql::links::page(D, after.is_some(), limit);
+        let binds = match after {
+            Some((f, t)) => texts(&[link.as_str(), f, f, t]),
+            None => texts(&[link.as_str()]),
+        };
+        let mut st = self.c().prepare_cached(&sql).map_err(db_err)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(binds.iter().map(Bind)), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db_err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+    }
+
+    async fn meta_all(&mut self) -> StoreResult<Vec<(String, String)>> {
+        let mut st = self
+            .c()
+            .prepare_cached(&accessd_sql::meta::all(D))
+            .map_err(db_err)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(db_err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+    }
+
     async fn meta_get(&mut self, key: &str) -> StoreResult<Option<String>> {
         Ok(self
             .strings(&accessd_sql::meta::get(D), &[key])?

@@ -36,6 +36,7 @@ pub const CASES: &[&str] = &[
     "a_failed_insert_leaves_the_transaction_usable",
     "snapshots_save_restore_list_delete_clear",
     "writers_are_serialized",
+    "links_and_meta_are_read_whole_in_pages",
 ];
 
 /// Runs the case `name` on `store`.
@@ -56,6 +57,9 @@ pub async fn run(name: &str, store: Arc<dyn Store>) {
             snapshots_save_restore_list_delete_clear(&*store).await
         }
         "writers_are_serialized" => writers_are_serialized(store).await,
+        "links_and_meta_are_read_whole_in_pages" => {
+            links_and_meta_are_read_whole_in_pages(&*store).await
+        }
         other => panic!("no case named {other}"),
     }
 }
@@ -549,4 +553,49 @@ pub async fn writers_are_serialized(store: Arc<dyn Store>) {
     }
     let mut r = store.read().await.unwrap();
     assert_eq!(r.meta_get("n").await.unwrap().as_deref(), Some("80"));
+}
+
+/// A relation's pairs, page by page in (from, to) order, each once; and the meta, whole.
+pub async fn links_and_meta_are_read_whole_in_pages(store: &dyn Store) {
+    let mut tx = store.write().await.unwrap();
+    let mut want = Vec::new();
+    for g in ["g1", "g2", "g3"] {
+        for u in ["u1", "u2", "u3", "u4"] {
+            tx.link(Link::GroupMember, g, u).await.unwrap();
+            want.push((g.to_string(), u.to_string()));
+        }
+    }
+    tx.link(Link::GroupOwner, "g1", "u9").await.unwrap();
+    tx.meta_put("b", "2").await.unwrap();
+    tx.meta_put("a", "1").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut r = store.read().await.unwrap();
+    let mut seen = Vec::new();
+    let mut after: Option<(String, String)> = None;
+    loop {
+        let page = r
+            .links_page(
+                Link::GroupMember,
+                after.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+                5,
+            )
+            .await
+            .unwrap();
+        assert!(page.len() <= 5);
+        let Some(last) = page.last() else { break };
+        after = Some(last.clone());
+        seen.extend(page);
+    }
+    assert_eq!(seen, want);
+    assert_eq!(
+        r.links_page(Link::GroupOwner, None, 10).await.unwrap(),
+        [("g1".to_string(), "u9".to_string())]
+    );
+    assert_eq!(
+        r.meta_all().await.unwrap(),
+        [
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "2".to_string())
+        ]
+    );
 }

@@ -77,6 +77,7 @@ impl Engine {
     /// did. Work that falls due because of what it does is carried out too.
     pub async fn run_due(&self) -> Result<Outcome> {
         let _one_runner = self.runner.lock().await;
+        self.synced_now().await?;
         let mut out = Outcome::default();
         loop {
             let now = self.now();

@@ -36,10 +36,13 @@ pub enum Command {
     Reset(snapshot::ResetArgs),
     /// Load a seed file (a tenant as data, by name) into a running accessd.
     Seed(snapshot::SeedArgs),
-    /// Write a running accessd's tenant as a seed file (stdout).
+    /// Write a running accessd's tenant as a seed file, or a database's whole tenant
+    /// (`--format tenant`).
     Export(snapshot::ExportArgs),
     /// Save, list, restore or delete snapshots of a running accessd's tenant.
     Snapshot(snapshot::SnapshotArgs),
+    /// Write a tenant file (`export --format tenant`) into an empty database.
+    Import(snapshot::ImportArgs),
     /// Bring a database's schema up to date (what `serve` does at start) and exit.
     Migrate(migrate::Args),
     /// Show, set or clear the faults a running accessd injects (throttling, latency, ...).
@@ -58,5 +61,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Snapshot(a) => snapshot::snapshot(a).await,
         Command::Faults(a) => faults::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
+        Command::Import(a) => snapshot::import(a).await,
     }
 }

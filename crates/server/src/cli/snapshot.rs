@@ -1,6 +1,10 @@
 //! `accessd reset` and `accessd snapshot`: a running accessd's tenant emptied, saved, put back
 //! (`/_accessd/reset`, `/_accessd/snapshots`).
 
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
 use clap::{Args as ClapArgs, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
@@ -147,23 +151,80 @@ pub async fn seed(a: SeedArgs) -> anyhow::Result<()> {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
-    /// A seed file (docs/emulator.md), for `serve --seed` and `accessd seed`.
+    /// A seed file (docs/emulator.md), for `serve --seed` and `accessd seed`, from a running
+    /// accessd (`--url`).
     Seed,
+    /// Every object of a database (`--database`), for `accessd import` (docs/postgres.md).
+    Tenant,
 }
 
 #[derive(Debug, ClapArgs)]
 pub struct ExportArgs {
     #[arg(long, value_enum, default_value = "seed")]
     pub format: ExportFormat,
+    /// With `--format tenant`: the database to read (as `serve --database`).
+    #[arg(long, env = "ACCESSD_DATABASE")]
+    pub database: Option<String>,
+    /// Write here instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub remote: Remote,
 }
 
-/// `accessd export --format seed`: a running accessd's tenant as a seed file, on stdout.
+/// `accessd export --format seed`: a running accessd's tenant as a seed file; `--format
+/// tenant`: a database's whole tenant, as `accessd import` reads it.
 pub async fn export(a: ExportArgs) -> anyhow::Result<()> {
-    let ExportFormat::Seed = a.format;
-    let (client, token) = a.remote.client()?;
-    let body = send(client.get(a.remote.at("/_accessd/seed")), &token).await?;
-    println!("{}", serde_json::to_string_pretty(&body)?);
+    let mut out: Box<dyn std::io::Write> = match &a.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match a.format {
+        ExportFormat::Seed => {
+            let (client, token) = a.remote.client()?;
+            let body = send(client.get(a.remote.at("/_accessd/seed")), &token).await?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+            out.flush()?;
+        }
+        ExportFormat::Tenant => {
+            let db = a
+                .database
+                .as_deref()
+                .context("--format tenant reads a database: give --database")?;
+            let store = crate::server::open_store(db).await?;
+            let n = crate::dump::export(store.as_ref(), &mut *out).await?;
+            store.close().await;
+            eprintln!("exported {n} objects and links");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ImportArgs {
+    /// The database to write into, which must hold no tenant (as `serve --database`; created
+    /// if missing).
+    #[arg(long, env = "ACCESSD_DATABASE", default_value = "sqlite://accessd.db")]
+    pub database: String,
+    /// The file `accessd export --format tenant` wrote (`-` for stdin).
+    pub file: PathBuf,
+}
+
+/// `accessd import FILE`: a tenant file into an empty database.
+pub async fn import(a: ImportArgs) -> anyhow::Result<()> {
+    let mut input: Box<dyn std::io::BufRead> = if a.file.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin().lock()))
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(&a.file)
+                .with_context(|| format!("opening {}", a.file.display()))?,
+        ))
+    };
+    let store = crate::server::open_store(&a.database).await?;
+    let n = crate::dump::import(store.as_ref(), &mut *input).await;
+    store.close().await;
+    eprintln!("imported {} objects and links", n?);
     Ok(())
 }
