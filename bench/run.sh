@@ -2,14 +2,16 @@
 # bench/run.sh: the benchmark of issue 3, end to end.
 #
 #   bench/run.sh [-d DIR] [-s SECS] [-c CONNS] [-f PERCENT | -r RATE] [-p PORT]
-#                [-n ASSIGNMENTS] [-u USERS] [-k PACKAGES] [-W]
+#                [-n ASSIGNMENTS] [-u USERS] [-k PACKAGES] [-g postgres://127.0.0.1/db] [-W]
 #
 # 1. builds accessd and accessd-bench in release mode;
 # 2. unless DIR/bench.db exists, loads a tenant into it through the API (accessd-bench load:
 #    ASSIGNMENTS assignments over PACKAGES access packages and USERS users; defaults 1,000,000 /
 #    1,000 / 100,000; about 15 minutes for the full size, once: later runs reuse the file);
 # 3. reads the file once (so that the OS's page cache is warm) and starts `accessd serve` on
-#    127.0.0.1:PORT on that database;
+#    127.0.0.1:PORT on that database; with -g, on a PostgreSQL database of this machine instead,
+#    into which the file's tenant is copied once (`accessd export --format tenant`, then
+#    `accessd import`; docs/postgres.md);
 # 4. drives it with wrk at CONNS connections (default 16) for SECS seconds (default 10) per query:
 #      A  assignments?$filter=target/objectId eq '{id}'           (random user ids)
 #      B  assignments?$filter=accessPackage/id eq '{id}'&$top=100  (random package ids)
@@ -31,9 +33,10 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 DIR=/tmp/accessd-bench/1m SECS=10 CONNS=16 RATE="" PERCENT=50 PORT=5688
-ASSIGNMENTS=1000000 USERS=100000 PACKAGES=1000 WALK=1
-while getopts "d:s:c:f:r:p:n:u:k:Wh" opt; do
+ASSIGNMENTS=1000000 USERS=100000 PACKAGES=1000 WALK=1 PG=""
+while getopts "d:s:c:f:r:p:n:u:k:g:Wh" opt; do
     case $opt in
+    g) PG=$OPTARG ;;
     d) DIR=$OPTARG ;; s) SECS=$OPTARG ;; c) CONNS=$OPTARG ;; r) RATE=$OPTARG ;; f) PERCENT=$OPTARG ;;
     p) PORT=$OPTARG ;; n) ASSIGNMENTS=$OPTARG ;; u) USERS=$OPTARG ;; k) PACKAGES=$OPTARG ;;
     W) WALK=0 ;;
@@ -63,6 +66,27 @@ start=$(date +%s)
 cat "$DB" >/dev/null
 echo "# database file read into the OS page cache in $(( $(date +%s) - start )) s"
 
+# -g postgres://...: the same tenant on PostgreSQL, copied once from the SQLite file (export,
+# then import into the database when it holds no tenant yet), and served from there.
+DATABASE="sqlite://$DB"
+if [ -n "$PG" ]; then
+    case "$PG" in postgres://127.0.0.1*|postgres://localhost*|postgresql://127.0.0.1*|postgresql://localhost*) ;;
+        *) echo "-g: a PostgreSQL on this machine only (127.0.0.1 or localhost)" >&2; exit 2 ;;
+    esac
+    if [ ! -f "$DIR/tenant.jsonl" ]; then
+        "$BIN/accessd" export --format tenant --database "sqlite://$DB" --output "$DIR/tenant.jsonl"
+    fi
+    start=$(date +%s)
+    if "$BIN/accessd" import --database "$PG" "$DIR/tenant.jsonl" 2>"$DIR/import.err"; then
+        echo "IMPORT secs=$(( $(date +%s) - start ))"
+    elif grep -q "already holds a tenant" "$DIR/import.err"; then
+        echo "# $PG holds the tenant already"
+    else
+        cat "$DIR/import.err" >&2; exit 1
+    fi
+    DATABASE=$PG
+fi
+
 OUT=$DIR/server.out
 SERVER=""
 RSS_PID=""
@@ -72,7 +96,7 @@ cleanup() {
     [ -n "$SERVER" ] && wait "$SERVER" 2>/dev/null || true
 }
 trap cleanup EXIT
-setsid "$BIN/accessd" serve --database "sqlite://$DB" --listen "127.0.0.1:$PORT" \
+setsid "$BIN/accessd" serve --database "$DATABASE" --listen "127.0.0.1:$PORT" \
     >"$OUT" 2>"$DIR/server.err" &
 SERVER=$!
 for _ in $(seq 1 100); do

@@ -497,6 +497,10 @@ pub trait Store: Send + Sync {
     fn backend(&self) -> &'static str;
     /// Waits for connections in use and closes them (graceful shutdown).
     async fn close(&self) {}
+    /// Refreshes the query planner's statistics after a bulk load (`accessd import`).
+    async fn analyze(&self) -> StoreResult<()> {
+        Ok(())
+    }
 }
 
 /// An entity that a store can keep.

@@ -158,6 +158,8 @@ pub async fn import(store: &dyn Store, input: &mut dyn BufRead) -> anyhow::Resul
     }
     tx.commit().await?;
     pb.finish_and_clear();
+    // The planner's statistics, for tables that went from empty to large.
+    store.analyze().await?;
     Ok(n)
 }
 

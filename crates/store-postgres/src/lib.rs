@@ -366,6 +366,10 @@ impl Store for PostgresStore {
     async fn close(&self) {
         PostgresStore::close(self);
     }
+
+    async fn analyze(&self) -> StoreResult<()> {
+        PostgresStore::analyze(self).await
+    }
 }
 
 /// A transaction on one pooled connection. Reads run in autocommit mode; writes hold `BEGIN`

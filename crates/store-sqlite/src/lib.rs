@@ -382,6 +382,10 @@ impl Store for SqliteStore {
     async fn close(&self) {
         SqliteStore::close(self).await;
     }
+
+    async fn analyze(&self) -> StoreResult<()> {
+        SqliteStore::analyze(self).await
+    }
 }
 
 /// A transaction on one connection. Reads run in autocommit mode (each statement sees the
