@@ -1,17 +1,25 @@
-//! The use cases against a real (in-memory) SQLite store.
+//! The use cases against a real store: in-memory SQLite, or with `ACCESSD_TEST_STORE=postgres`
+//! a PostgreSQL database of its own on the server `ACCESSD_TEST_POSTGRES` names.
 
 use std::sync::Arc;
 
 use accessd_domain::store::{Link, TxExt};
 use accessd_domain::*;
+use accessd_store_postgres::testing::{TestDatabase, server_url};
 use accessd_store_sqlite::SqliteStore;
 
 use crate::*;
 
-pub(crate) async fn engine() -> Engine {
-    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+/// An engine on a fresh store, and the PostgreSQL database to drop after the test (if any).
+pub(crate) async fn engine() -> (Engine, Option<TestDatabase>) {
     let clock = ManualClock::new(Timestamp::parse("2030-01-01T00:00:00Z").unwrap());
-    Engine::new(Arc::new(store), Arc::new(clock))
+    if std::env::var("ACCESSD_TEST_STORE").as_deref() == Ok("postgres") {
+        let server = server_url().expect("ACCESSD_TEST_STORE=postgres needs ACCESSD_TEST_POSTGRES");
+        let (store, db) = TestDatabase::open(&server).await.unwrap();
+        return (Engine::new(Arc::new(store), Arc::new(clock)), Some(db));
+    }
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    (Engine::new(Arc::new(store), Arc::new(clock)), None)
 }
 
 pub(crate) fn admin() -> Principal {
@@ -107,7 +115,7 @@ fn policy(package_id: &str) -> Policy {
 
 #[tokio::test]
 async fn delete_refusals_follow_the_real_service() {
-    let e = engine().await;
+    let (e, _db) = engine().await;
     let p = admin();
     e.create_user(&p, user("u1"), None).await.unwrap();
     let c = e.create_catalog(&p, catalog()).await.unwrap();
@@ -165,7 +173,7 @@ async fn delete_refusals_follow_the_real_service() {
 
 #[tokio::test]
 async fn ids_must_agree_and_exist() {
-    let e = engine().await;
+    let (e, _db) = engine().await;
     let p = admin();
     e.create_user(&p, user("u1"), None).await.unwrap();
     let c = e.create_catalog(&p, catalog()).await.unwrap();
@@ -233,7 +241,7 @@ async fn ids_must_agree_and_exist() {
 
 #[tokio::test]
 async fn delivery_follows_role_scopes_and_state() {
-    let e = engine().await;
+    let (e, _db) = engine().await;
     let p = admin();
     e.create_user(&p, user("u1"), None).await.unwrap();
     e.create_group(&p, group("g1")).await.unwrap();
@@ -361,7 +369,7 @@ fn as_user(id: &str) -> Principal {
 
 #[tokio::test]
 async fn user_add_follows_eligibility_and_approval() {
-    let e = engine().await;
+    let (e, _db) = engine().await;
     let p = admin();
     e.create_user(&p, user("u1"), None).await.unwrap();
     let mut guest = user("g1");
@@ -449,7 +457,7 @@ async fn user_add_follows_eligibility_and_approval() {
 
 #[tokio::test]
 async fn specific_targets_are_users_and_group_members() {
-    let e = engine().await;
+    let (e, _db) = engine().await;
     let p = admin();
     for u in ["u1", "u2", "u3"] {
         e.create_user(&p, user(u), None).await.unwrap();
@@ -486,7 +494,7 @@ async fn specific_targets_are_users_and_group_members() {
 
 #[tokio::test]
 async fn reprocess_only_failed_requests_and_remove_only_once() {
-    let e = engine().await;
+    let (e, _db) = engine().await;
     let p = admin();
     e.create_user(&p, user("u1"), None).await.unwrap();
     let c = e.create_catalog(&p, catalog()).await.unwrap();

@@ -1,34 +1,9 @@
 //! A write answered 2xx survives a crash: the real binary is killed with SIGKILL (no shutdown,
 //! no checkpoint) right after its answers, then started again on the same file.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
 use serde_json::{Value, json};
-
-/// Starts `accessd serve` on a free port; returns the process, its base URL and admin token.
-fn spawn(url: &str) -> (Child, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_accessd"))
-        .args(["serve", "--database", url, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("accessd starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("a first line").expect("text");
-    let base = first
-        .rsplit(' ')
-        .next()
-        .expect("the URL ends the first line")
-        .to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
-    let _ = lines.next();
-    let _ = lines.next();
-    let token = lines.next().expect("the token line").expect("text");
-    // Keep reading what else it prints, so that no write of the server meets a closed pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base, token.trim().to_string())
-}
 
 #[tokio::test]
 async fn acknowledged_writes_survive_sigkill() {
@@ -37,7 +12,8 @@ async fn acknowledged_writes_survive_sigkill() {
     let url = format!("sqlite://{}", dir.join("accessd.db").display());
     let client = reqwest::Client::new();
 
-    let (mut child, base, token) = spawn(&url);
+    let mut a = common::serve(&url, &[]);
+    let (base, token) = (a.base.clone(), a.token.clone());
     let em = format!("{base}/v1.0/identityGovernance/entitlementManagement");
     let mut ids = Vec::new();
     for i in 0..20 {
@@ -62,10 +38,10 @@ async fn acknowledged_writes_survive_sigkill() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 204);
     // SIGKILL: nothing runs after this, in the server or in SQLite.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    a.kill();
 
-    let (mut child, base, _) = spawn(&url);
+    let mut b = common::serve(&url, &[]);
+    let base = b.base.clone();
     let em = format!("{base}/v1.0/identityGovernance/entitlementManagement");
     let res = client
         .get(format!("{em}/catalogs?$top=999"))
@@ -93,7 +69,6 @@ async fn acknowledged_writes_survive_sigkill() {
     assert_eq!(res.status().as_u16(), 200);
     let c: Value = res.json().await.unwrap();
     assert_eq!(c["description"], json!("patched just before the crash"));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    b.kill();
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -3,40 +3,12 @@
 //! server) with every object, link and key: the copy answers as the original did, to the same
 //! tokens, and exports to the same file.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-fn accessd(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_accessd"))
-        .args(args)
-        .output()
-        .expect("accessd runs")
-}
-
-/// Starts `accessd serve` on a free port; returns the process, its base URL and admin token.
-fn spawn(url: &str, demo: bool) -> (Child, String, String) {
-    let mut args = vec!["serve", "--database", url, "--listen", "127.0.0.1:0"];
-    if demo {
-        args.push("--demo");
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_accessd"))
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("accessd starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("a first line").expect("text");
-    let base = first.rsplit(' ').next().expect("URL").to_string();
-    let _ = lines.next();
-    let _ = lines.next();
-    let token = lines.next().expect("the token line").expect("text");
-    std::thread::spawn(move || for _ in lines {});
-    (child, base, token.trim().to_string())
-}
+mod common;
+use common::accessd;
 
 /// What a client sees of a tenant: the packages with their policies and assignments, and the
 /// members of every group.
@@ -77,10 +49,10 @@ async fn a_tenant_moves_to_another_database_whole() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let a = format!("sqlite://{}", dir.join("a.db").display());
-    let (mut child, base, token) = spawn(&a, true);
-    let before = view(&base, &token).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut original = common::serve(&a, &["--demo"]);
+    let token = original.token.clone();
+    let before = view(&original.base, &token).await;
+    original.kill();
 
     let file = dir.join("tenant.jsonl");
     let out = accessd(&[
@@ -119,11 +91,7 @@ async fn a_tenant_moves_to_another_database_whole() {
             Some(db)
         }
         None => {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: the copy to PostgreSQL needs ACCESSD_TEST_POSTGRES"
-            );
+            common::skipped("the copy to PostgreSQL needs ACCESSD_TEST_POSTGRES");
             None
         }
     };
@@ -143,10 +111,9 @@ async fn a_tenant_moves_to_another_database_whole() {
             String::from_utf8_lossy(&again.stderr)
         );
         // The copy answers as the original did, to the original's token.
-        let (mut child, base, _) = spawn(b, false);
-        assert_eq!(view(&base, &token).await, before, "{b}");
-        child.kill().unwrap();
-        child.wait().unwrap();
+        let mut copy_served = common::serve(b, &[]);
+        assert_eq!(view(&copy_served.base, &token).await, before, "{b}");
+        copy_served.kill();
         // And exports to the same objects, links and meta.
         let copy = dir.join(format!("copy{i}.jsonl"));
         let out = accessd(&[

@@ -9,8 +9,6 @@
 //! Needs `ACCESSD_TEST_POSTGRES` (docs/postgres.md); without it the test says it skipped.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -22,32 +20,14 @@ use accessd_store_postgres::testing::{TestDatabase, server_url};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
+mod common;
+
 const EM: &str = "v1.0/identityGovernance/entitlementManagement";
 /// How long the clients run.
 const LOAD: Duration = Duration::from_secs(8);
 const REQUESTORS: usize = 22;
 const APPROVERS: usize = 5;
 const POLICY_WRITERS: usize = 5;
-
-/// Starts `accessd serve` on a free port; returns the process and its base URL.
-fn spawn(url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_accessd"))
-        .args(["serve", "--database", url, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("accessd starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("a first line").expect("text");
-    let base = first
-        .rsplit(' ')
-        .next()
-        .expect("the URL ends the first line")
-        .to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
-    std::thread::spawn(move || for _ in lines {});
-    (child, format!("{base}/"))
-}
 
 /// The instances' base URLs; a dead one is skipped by the clients that find it dead.
 struct Fleet {
@@ -476,10 +456,8 @@ async fn policy_writer(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_instances_lose_nothing_under_concurrent_clients() {
     let Some(server) = server_url() else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: the several-instances test needs ACCESSD_TEST_POSTGRES (docs/postgres.md)"
+        common::skipped(
+            "the several-instances test needs ACCESSD_TEST_POSTGRES (docs/postgres.md)",
         );
         return;
     };
@@ -488,15 +466,15 @@ async fn three_instances_lose_nothing_under_concurrent_clients() {
     let starting: Vec<_> = (0..3)
         .map(|_| {
             let url = db.url.clone();
-            std::thread::spawn(move || spawn(&url))
+            std::thread::spawn(move || common::serve(&url, &[]))
         })
         .collect();
     let mut children = Vec::new();
     let mut bases = Vec::new();
     for s in starting {
-        let (child, base) = s.join().unwrap();
-        children.push(child);
-        bases.push(base);
+        let served = s.join().unwrap();
+        bases.push(format!("{}/", served.base));
+        children.push(served);
     }
     let store = PostgresStore::open(&db.url).await.unwrap();
     let keys = Keys::load_or_create(&store).await.unwrap();
@@ -548,8 +526,7 @@ async fn three_instances_lose_nothing_under_concurrent_clients() {
     }
     // Halfway, the third instance dies without a word.
     tokio::time::sleep(LOAD / 2).await;
-    children[2].kill().unwrap();
-    children[2].wait().unwrap();
+    children[2].kill();
     for r in requestors {
         r.await.unwrap();
     }
@@ -671,8 +648,7 @@ async fn three_instances_lose_nothing_under_concurrent_clients() {
     };
     assert_eq!(overdue, 0, "due work left undone");
     for mut ch in children.into_iter().take(2) {
-        ch.kill().unwrap();
-        ch.wait().unwrap();
+        ch.kill();
     }
     store.close();
     drop(world);
@@ -684,32 +660,13 @@ async fn three_instances_lose_nothing_under_concurrent_clients() {
 #[tokio::test]
 async fn a_virtual_clock_is_shared_by_the_instances() {
     let Some(server) = server_url() else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: the shared virtual clock test needs ACCESSD_TEST_POSTGRES"
-        );
+        common::skipped("the shared virtual clock test needs ACCESSD_TEST_POSTGRES");
         return;
     };
     let db = TestDatabase::create(&server).await.unwrap();
-    let start = |url: String| {
-        std::thread::spawn(move || {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_accessd"))
-                .args(["serve", "--database", &url, "--listen", "127.0.0.1:0"])
-                .args(["--clock", "virtual"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("accessd starts");
-            let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-            let first = lines.next().expect("a first line").expect("text");
-            let base = first.rsplit(' ').next().expect("URL").to_string();
-            std::thread::spawn(move || for _ in lines {});
-            (child, base)
-        })
-    };
-    let (mut a, base_a) = start(db.url.clone()).join().unwrap();
-    let (mut b, base_b) = start(db.url.clone()).join().unwrap();
+    let mut a = common::serve(&db.url, &["--clock", "virtual"]);
+    let mut b = common::serve(&db.url, &["--clock", "virtual"]);
+    let (base_a, base_b) = (a.base.clone(), b.base.clone());
     let store = PostgresStore::open(&db.url).await.unwrap();
     let token = admin(&Keys::load_or_create(&store).await.unwrap());
     let c = reqwest::Client::new();
@@ -759,9 +716,7 @@ async fn a_virtual_clock_is_shared_by_the_instances() {
         .unwrap();
     assert!(again["now"].as_str().unwrap() > moved.as_str());
     assert_eq!(now(base_a).await, again["now"].as_str().unwrap());
-    for ch in [&mut a, &mut b] {
-        ch.kill().unwrap();
-        ch.wait().unwrap();
-    }
+    a.kill();
+    b.kill();
     store.close();
 }
