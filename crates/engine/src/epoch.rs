@@ -7,7 +7,7 @@ use accessd_domain::query::{Expr, Query, Value};
 use accessd_domain::store::{Kind, Link, Row, SnapshotInfo, StoreResult, Tx};
 use async_trait::async_trait;
 
-use crate::authz::Cache;
+use crate::authz::{Cache, SHARED_EPOCH};
 
 pub(crate) struct EpochTx {
     pub inner: Box<dyn Tx>,
@@ -100,9 +100,25 @@ impl Tx for EpochTx {
         self.inner.meta_put(key, value).await
     }
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        let EpochTx { inner, cache } = *self;
+        let EpochTx { mut inner, cache } = *self;
+        // Several instances: the write moves the shared epoch too, so that the others drop
+        // what they cached (within `authz::SHARED_EPOCH_CHECK`).
+        let mut moved = None;
+        if cache.is_shared() {
+            let n: u64 = inner
+                .meta_get(SHARED_EPOCH)
+                .await?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let next = (n + 1).to_string();
+            inner.meta_put(SHARED_EPOCH, &next).await?;
+            moved = Some(next);
+        }
         let r = inner.commit().await;
         cache.invalidate();
+        if let (Ok(()), Some(v)) = (&r, moved) {
+            cache.wrote_shared(v);
+        }
         r
     }
 }

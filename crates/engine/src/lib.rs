@@ -142,10 +142,16 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Engine {
+        // SQLite has one process; on PostgreSQL other instances may write too.
+        let authz = if store.backend() == "postgres" {
+            Arc::new(authz::Cache::shared())
+        } else {
+            Arc::default()
+        };
         Engine {
             store,
             clock,
-            authz: Arc::default(),
+            authz,
             runner: Arc::default(),
             mover: Arc::default(),
             callouts: None,

@@ -45,6 +45,11 @@ pub async fn export(store: &dyn Store, out: &mut dyn Write) -> anyhow::Result<u6
         json!({"format": FORMAT, "version": VERSION, "backend": store.backend(), "objects": total});
     writeln!(out, "{header}")?;
     for (k, v) in r.meta_all().await? {
+        // The count of writes that running instances keep for their authorization caches is
+        // not the tenant's.
+        if k == "authz_epoch" {
+            continue;
+        }
         writeln!(out, "{}", json!({"meta": k, "value": v}))?;
     }
     drop(r);

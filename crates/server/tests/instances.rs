@@ -720,3 +720,96 @@ async fn a_virtual_clock_is_shared_by_the_instances() {
     b.kill();
     store.close();
 }
+
+/// A role granted or revoked through one instance holds on the others within a second or so:
+/// each instance caches what a caller may do, and follows the other instances' writes through
+/// the database.
+#[tokio::test]
+async fn a_role_change_through_one_instance_reaches_the_others() {
+    let Some(server) = server_url() else {
+        common::skipped("the shared authorization cache test needs ACCESSD_TEST_POSTGRES");
+        return;
+    };
+    let db = TestDatabase::create(&server).await.unwrap();
+    let mut a = common::serve(&db.url, &[]);
+    let mut b = common::serve(&db.url, &[]);
+    let store = PostgresStore::open(&db.url).await.unwrap();
+    let keys = Keys::load_or_create(&store).await.unwrap();
+    let admin = admin(&keys);
+    let c = reqwest::Client::new();
+    let user: Value = c
+        .post(format!("{}/v1.0/users", a.base))
+        .bearer_auth(&admin)
+        .json(&json!({"displayName": "Ida", "userPrincipalName": "ida@contoso.test"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ida = user["id"].as_str().unwrap().to_string();
+    let token = mint(&keys, &ida);
+    let list = format!("{}/{EM}/assignments", b.base);
+    let status = || {
+        let (c, token, list) = (c.clone(), token.clone(), list.clone());
+        async move {
+            c.get(&list)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Ida has no role yet: instance B refuses, and caches that.
+    assert_eq!(status().await, 403);
+    // Identity Governance Administrator, granted through instance A.
+    let r = c
+        .post(format!(
+            "{}/v1.0/roleManagement/directory/roleAssignments",
+            a.base
+        ))
+        .bearer_auth(&admin)
+        .json(&json!({
+            "principalId": ida,
+            "roleDefinitionId": "45d8d3c5-c802-45c6-b32a-1d70b5e1e86e",
+            "directoryScopeId": "/"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let grant: Value = r.json().await.unwrap();
+    let until = |want: u16| async move {
+        let started = Instant::now();
+        loop {
+            let s = status().await;
+            if s == want {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "instance B still answers {s}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    until(200).await;
+    // Revoked through A: B refuses again.
+    let r = c
+        .delete(format!(
+            "{}/v1.0/roleManagement/directory/roleAssignments/{}",
+            a.base,
+            grant["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    until(403).await;
+    a.kill();
+    b.kill();
+    store.close();
+}

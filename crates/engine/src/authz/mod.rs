@@ -439,6 +439,9 @@ pub enum ListScope {
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
     epoch: AtomicU64,
+    /// With several instances on one database (PostgreSQL), the epoch every instance's writes
+    /// move, kept in the meta: the value last seen and when it was read.
+    shared: Option<Mutex<(Option<std::time::Instant>, Option<String>)>>,
     /// What the store holds, per principal.
     map: Mutex<HashMap<String, (u64, Arc<StoredRoles>)>>,
     /// The grants computed for a token's identity (object, kind, scopes, roles, wids), so
@@ -476,9 +479,60 @@ fn fingerprint(p: &Principal) -> u64 {
 
 const CACHE_LIMIT: usize = 8192;
 
+/// Where the shared epoch is kept.
+pub(crate) const SHARED_EPOCH: &str = "authz_epoch";
+/// How stale another instance's change of roles or memberships may be seen here at most.
+const SHARED_EPOCH_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Cache {
+    /// A cache that also follows the writes of other instances on the same database.
+    pub(crate) fn shared() -> Cache {
+        Cache {
+            shared: Some(Mutex::new((None, None))),
+            ..Cache::default()
+        }
+    }
+
+    pub(crate) fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
     pub(crate) fn invalidate(&self) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Whether the shared epoch is due to be read again.
+    fn shared_due(&self) -> bool {
+        let Some(m) = &self.shared else {
+            return false;
+        };
+        m.lock()
+            .map(|g| g.0.is_none_or(|t| t.elapsed() >= SHARED_EPOCH_CHECK))
+            .unwrap_or(true)
+    }
+
+    /// Takes note of the shared epoch as read now; a change since the last reading (another
+    /// instance wrote) starts a new local epoch.
+    pub(crate) fn saw_shared(&self, value: Option<String>) {
+        let Some(m) = &self.shared else {
+            return;
+        };
+        if let Ok(mut g) = m.lock() {
+            let changed = g.0.is_some() && g.1 != value;
+            *g = (Some(std::time::Instant::now()), value);
+            if changed {
+                self.invalidate();
+            }
+        }
+    }
+
+    /// After this instance's own write moved the shared epoch (its local epoch moves anyway).
+    pub(crate) fn wrote_shared(&self, value: String) {
+        if let Some(m) = &self.shared
+            && let Ok(mut g) = m.lock()
+        {
+            g.1 = Some(value);
+        }
     }
     fn get(&self, oid: &str) -> Option<Arc<StoredRoles>> {
         let epoch = self.epoch.load(Ordering::SeqCst);
@@ -559,6 +613,10 @@ impl Engine {
     /// The caller's grants (cached per principal until the next write), read through a
     /// transaction of its own.
     pub async fn grants(&self, p: &Principal) -> Result<Arc<Grants>> {
+        if self.authz.shared_due() {
+            let mut tx = self.store.read().await?;
+            self.authz.saw_shared(tx.meta_get(SHARED_EPOCH).await?);
+        }
         if let Some(g) = self.cached_grants(p) {
             return Ok(g);
         }
@@ -576,6 +634,9 @@ impl Engine {
     /// The caller's grants, read (on a cache miss) through `tx`: a use case that already holds
     /// the write transaction must not open another one.
     pub async fn grants_in(&self, tx: &mut dyn Tx, p: &Principal) -> Result<Arc<Grants>> {
+        if self.authz.shared_due() {
+            self.authz.saw_shared(tx.meta_get(SHARED_EPOCH).await?);
+        }
         if let Some(g) = self.cached_grants(p) {
             return Ok(g);
         }
