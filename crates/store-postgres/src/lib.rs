@@ -31,6 +31,7 @@ use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
 mod snapshots;
 pub mod testing;
+mod tls;
 
 const D: Dialect = Dialect::Postgres;
 
@@ -122,6 +123,8 @@ impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`) and brings its
     /// schema up to date.
     pub async fn open(url: &str) -> StoreResult<PostgresStore> {
+        let (url, tls) = tls::from_url(url)?;
+        let url = url.as_str();
         let (mut config, target) = parse_url(url)?;
         if config.get_application_name().is_none() {
             config.application_name("accessd");
@@ -129,13 +132,13 @@ impl PostgresStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let mc = || ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match tls.connector.clone() {
+            Some(c) => Manager::from_config(config, c, mc()),
+            None => Manager::from_config(config, NoTls, mc()),
+        };
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .build()
@@ -151,7 +154,7 @@ impl PostgresStore {
                 if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_DATABASE) =>
             {
                 // Like the SQLite file, the database is made when it is missing.
-                create_database(url).await?;
+                create_database(url, &tls).await?;
                 store.pool.get().await.map_err(pool_err)?
             }
             Err(e) => return Err(pool_err(e)),
@@ -211,7 +214,7 @@ impl PostgresStore {
 }
 
 /// Creates the database a URL names, connected to the server's `postgres` database.
-async fn create_database(url: &str) -> StoreResult<()> {
+async fn create_database(url: &str, tls: &tls::Tls) -> StoreResult<()> {
     let (config, target) = parse_url(url)?;
     let name = config
         .get_dbname()
@@ -222,10 +225,22 @@ async fn create_database(url: &str) -> StoreResult<()> {
     }
     let mut admin = config.clone();
     admin.dbname("postgres");
-    let (client, conn) = admin.connect(NoTls).await.map_err(db_err)?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
+    let client = match tls.connector.clone() {
+        Some(c) => {
+            let (client, conn) = admin.connect(c).await.map_err(db_err)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        }
+        None => {
+            let (client, conn) = admin.connect(NoTls).await.map_err(db_err)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        }
+    };
     match client
         .batch_execute(&format!("CREATE DATABASE \"{name}\""))
         .await

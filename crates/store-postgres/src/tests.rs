@@ -136,3 +136,56 @@ fn database_urls() {
     assert_eq!(target, "postgres://db.example:6543/accessd");
     assert!(!target.contains("secret"));
 }
+
+/// `sslmode` as libpq reads it: `disable` is plain, `require` encrypted (the certificate not
+/// checked), `verify-full` checks the certificate (here a self-signed one, so it is refused).
+#[tokio::test]
+async fn tls_as_sslmode_says() {
+    let Some(server) = server() else { return };
+    let db = TestDatabase::create(&server).await.unwrap();
+    let with = |mode: &str| {
+        let sep = if db.url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}sslmode={mode}", db.url)
+    };
+    async fn encrypted(store: &PostgresStore) -> bool {
+        let c = store.pool.get().await.unwrap();
+        c.query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get::<_, bool>(0)
+    }
+    let plain = PostgresStore::open(&with("disable")).await.unwrap();
+    assert!(!encrypted(&plain).await);
+    let server_has_tls = {
+        let c = plain.pool.get().await.unwrap();
+        c.query_one("SHOW ssl", &[])
+            .await
+            .unwrap()
+            .get::<_, String>(0)
+            == "on"
+    };
+    plain.close();
+    assert!(matches!(
+        PostgresStore::open(&with("sometimes")).await,
+        Err(StoreError::Other(m)) if m.contains("sslmode=sometimes")
+    ));
+    if !server_has_tls {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: the PostgreSQL server has ssl off"
+        );
+        return;
+    }
+    let tls = PostgresStore::open(&with("require")).await.unwrap();
+    assert!(encrypted(&tls).await);
+    tls.close();
+    // The default is libpq's: TLS when the server offers it.
+    let default = PostgresStore::open(&db.url).await.unwrap();
+    assert!(encrypted(&default).await);
+    default.close();
+    assert!(PostgresStore::open(&with("verify-full")).await.is_err());
+}
