@@ -488,3 +488,60 @@ async fn resume_of_a_request_that_waits_for_nothing_says_so_whatever_the_type() 
         .await;
     assert_eq!(r.status, 400);
 }
+
+/// A callout endpoint that takes its time, so that two runners overlap.
+#[derive(Default)]
+struct SlowEndpoint {
+    calls: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl accessd_engine::extensions::CalloutSender for SlowEndpoint {
+    async fn send(&self, url: &str, _body: &Value, _timeout_ms: u64) -> Result<u16, String> {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        self.calls.lock().unwrap().push(url.to_string());
+        Ok(202)
+    }
+}
+
+/// Two runners of due work on one store (two instances on one database): a callout is claimed
+/// before it is sent, so it is sent once.
+#[tokio::test]
+async fn two_runners_send_a_callout_once() {
+    let app = TestApp::spawn().await;
+    let user = app.user("Una").await;
+    let catalog = app.catalog("Raced callouts").await;
+    let created = extension(
+        &app,
+        &catalog,
+        request_extension("Check", "https://callouts.test/check", Some("PT1H")),
+    )
+    .await;
+    let group = app.group("Racers").await;
+    let package = app.group_package(&catalog, &group, "Racers access").await;
+    let r = app
+        .post(
+            &format!("{EM}/assignmentPolicies"),
+            json!({
+                "displayName": "Direct with a callout", "description": "direct",
+                "allowedTargetScope": "notSpecified",
+                "expiration": {"type": "noExpiration"},
+                "accessPackage": {"id": package},
+                "customExtensionStageSettings": [
+                    {"stage": "assignmentRequestCreated", "customExtension": {"id": created}}
+                ]
+            }),
+        )
+        .await;
+    let policy = TestApp::expect(r, 201).id();
+    let req = admin_add(&app, &package, &policy, &user).await;
+    assert_eq!(req["status"], "WaitingForCallback");
+    let slow = std::sync::Arc::new(SlowEndpoint::default());
+    let other = accessd_engine::Engine::new(app.store.clone(), app.clock.clone())
+        .with_callouts(slow.clone());
+    let (a, b) = tokio::join!(other.run_due(), app.engine.run_due());
+    a.unwrap();
+    b.unwrap();
+    let sent = calls(&app).len() + slow.calls.lock().unwrap().len();
+    assert_eq!(sent, 1, "the callout was sent {sent} times");
+}
