@@ -91,20 +91,35 @@ pub async fn seed_if_empty(e: &Engine, tenant_id: &str) -> anyhow::Result<bool> 
     let p = Principal::system(tenant_id);
     let now = e.now();
     // The administrator the printed token speaks for is a real directory user, with the
-    // directory role that the token's `wids` names too.
-    e.create_user(
-        &p,
-        user(
-            crate::server::ADMIN_OBJECT_ID,
-            "Adele Admin",
-            "admin@contoso.test",
-            "Member",
-            None,
-            now,
-        ),
-        Some(DEMO_PASSWORD),
-    )
-    .await?;
+    // directory role that the token's `wids` names too. Its id is fixed, so its creation is
+    // also the claim: of several instances starting at once on one database, the one that
+    // creates it seeds, the others find it taken and leave the seeding to it.
+    let claimed = e
+        .create_user(
+            &p,
+            user(
+                crate::server::ADMIN_OBJECT_ID,
+                "Adele Admin",
+                "admin@contoso.test",
+                "Member",
+                None,
+                now,
+            ),
+            Some(DEMO_PASSWORD),
+        )
+        .await;
+    match claimed {
+        Ok(_) => {}
+        // Taken meanwhile (the directory refuses an id that exists).
+        Err(accessd_engine::Error::Invalid {
+            target: Some(t), ..
+        }) if t == "id" => return Ok(false),
+        Err(accessd_engine::Error::Conflict { .. })
+        | Err(accessd_engine::Error::Store(accessd_domain::StoreError::Conflict(_))) => {
+            return Ok(false);
+        }
+        Err(e) => return Err(e.into()),
+    }
     e.create_role_assignment(
         &p,
         RoleProvider::Directory,

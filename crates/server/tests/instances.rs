@@ -813,3 +813,48 @@ async fn a_role_change_through_one_instance_reaches_the_others() {
     b.kill();
     store.close();
 }
+
+/// Several instances started at once with `--demo` on one empty database: all of them start,
+/// and the demo tenant is there once.
+#[tokio::test]
+async fn instances_started_together_with_demo_seed_once() {
+    let Some(server) = server_url() else {
+        common::skipped("the demo-seeding test needs ACCESSD_TEST_POSTGRES");
+        return;
+    };
+    let db = TestDatabase::create(&server).await.unwrap();
+    let starting: Vec<_> = (0..3)
+        .map(|_| {
+            let url = db.url.clone();
+            std::thread::spawn(move || common::serve(&url, &["--demo"]))
+        })
+        .collect();
+    let mut served: Vec<_> = starting.into_iter().map(|s| s.join().unwrap()).collect();
+    let c = reqwest::Client::new();
+    for s in &served {
+        let v: Value = c
+            .get(format!("{}/v1.0/users?$count=true", s.base))
+            .bearer_auth(&s.token)
+            .header("ConsistencyLevel", "eventual")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let names: Vec<&str> = v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|u| u["displayName"].as_str())
+            .collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(names.len(), unique.len(), "seeded twice: {names:?}");
+        assert!(names.contains(&"Adele Admin"), "{names:?}");
+    }
+    for s in &mut served {
+        s.kill();
+    }
+}
