@@ -31,14 +31,7 @@ pub(crate) fn check(if_match: Option<&str>, ent: &Ent) -> ApiResult<()> {
     let (Some(expected), Some(current)) = (if_match, ent.etag()) else {
         return Ok(());
     };
-    if accessd_domain::etag::matches(expected, &current) {
-        Ok(())
-    } else {
-        Err(accessd_engine::Error::PreconditionFailed {
-            message: "The object was changed since it was read (If-Match does not match its current ETag); read it again and retry.".into(),
-        }
-        .into())
-    }
+    Ok(accessd_engine::Error::check_tag(expected, &current)?)
 }
 
 /// The entity's JSON with its tag first (`@odata.etag`; `@odata.context` goes before it).

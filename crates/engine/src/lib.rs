@@ -80,10 +80,15 @@ impl Error {
     /// Checks an `If-Match` header against the entity as it is now (inside the transaction
     /// that changes it, so that no other writer can come between).
     pub fn check_if_match<T: serde::Serialize>(if_match: Option<&str>, current: &T) -> Result<()> {
-        let Some(expected) = if_match else {
-            return Ok(());
-        };
-        if accessd_domain::etag::matches(expected, &accessd_domain::etag::of(current)) {
+        match if_match {
+            None => Ok(()),
+            Some(expected) => Error::check_tag(expected, &accessd_domain::etag::of(current)),
+        }
+    }
+
+    /// Checks an `If-Match` header against an entity's tag.
+    pub fn check_tag(if_match: &str, current: &str) -> Result<()> {
+        if accessd_domain::etag::matches(if_match, current) {
             Ok(())
         } else {
             Err(Error::PreconditionFailed {

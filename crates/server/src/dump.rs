@@ -34,13 +34,19 @@ fn bar(total: u64, what: &str) -> ProgressBar {
     pb
 }
 
+/// How many objects the tenant holds, of every kind.
+async fn objects(tx: &mut dyn Tx) -> anyhow::Result<u64> {
+    let mut n = 0;
+    for k in Kind::ALL {
+        n += tx.count(*k, None).await?;
+    }
+    Ok(n)
+}
+
 /// Writes the tenant of `store` to `out`; returns how many objects and links it wrote.
 pub async fn export(store: &dyn Store, out: &mut dyn Write) -> anyhow::Result<u64> {
     let mut r = store.read().await?;
-    let mut total = 0;
-    for k in Kind::ALL {
-        total += r.count(*k, None).await?;
-    }
+    let total = objects(&mut *r).await?;
     let header =
         json!({"format": FORMAT, "version": VERSION, "backend": store.backend(), "objects": total});
     writeln!(out, "{header}")?;
@@ -129,12 +135,7 @@ pub async fn import(store: &dyn Store, input: &mut dyn BufRead) -> anyhow::Resul
     if version != VERSION {
         bail!("line 1: version {version} of the format; this accessd reads version {VERSION}");
     }
-    let mut r = store.read().await?;
-    let mut held = 0;
-    for k in Kind::ALL {
-        held += r.count(*k, None).await?;
-    }
-    drop(r);
+    let held = objects(&mut *store.read().await?).await?;
     if held > 0 {
         bail!("the database already holds a tenant ({held} objects); import into an empty one");
     }

@@ -931,6 +931,27 @@ pub mod meta {
     }
 }
 
+/// What sqlx's bookkeeping says of a migration, as both stores read it: `true` when it must
+/// be applied, `false` when it was, an error when it was changed since or failed earlier.
+/// `applied` is the row of `_sqlx_migrations` (success, checksum), if there is one.
+pub fn migration_needed(
+    version: i64,
+    applied: Option<(bool, &[u8])>,
+    checksum: &[u8],
+) -> Result<bool, accessd_domain::store::StoreError> {
+    use accessd_domain::store::StoreError;
+    match applied {
+        None => Ok(true),
+        Some((true, sum)) if sum == checksum => Ok(false),
+        Some((true, _)) => Err(StoreError::Other(format!(
+            "migration {version} was changed after it was applied"
+        ))),
+        Some((false, _)) => Err(StoreError::Other(format!(
+            "migration {version} failed earlier; the database needs repair"
+        ))),
+    }
+}
+
 /// The storage names of the links (used by stores' schema tests).
 pub fn link_names() -> Vec<&'static str> {
     Link::ALL.iter().map(|l| l.as_str()).collect()

@@ -295,21 +295,9 @@ async fn apply_migrations(c: &mut Object, migrator: &sqlx::migrate::Migrator) ->
             .await
             .map_err(db_err)?
             .map(|r| (r.get::<_, bool>(0), r.get::<_, Vec<u8>>(1)));
-        match applied {
-            Some((true, sum)) if sum == *m.checksum => continue,
-            Some((true, _)) => {
-                return Err(StoreError::Other(format!(
-                    "migration {} was changed after it was applied",
-                    m.version
-                )));
-            }
-            Some((false, _)) => {
-                return Err(StoreError::Other(format!(
-                    "migration {} failed earlier; the database needs repair",
-                    m.version
-                )));
-            }
-            None => {}
+        let applied = applied.as_ref().map(|(ok, sum)| (*ok, sum.as_slice()));
+        if !accessd_sql::migration_needed(m.version, applied, &m.checksum)? {
+            continue;
         }
         let started = std::time::Instant::now();
         tracing::info!(

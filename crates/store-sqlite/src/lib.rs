@@ -174,21 +174,9 @@ fn migrate(c: &mut Connection) -> StoreResult<()> {
                 e => Err(e),
             })
             .map_err(db_err)?;
-        match applied {
-            Some((true, sum)) if sum == *m.checksum => continue,
-            Some((true, _)) => {
-                return Err(StoreError::Other(format!(
-                    "migration {} was changed after it was applied",
-                    m.version
-                )));
-            }
-            Some((false, _)) => {
-                return Err(StoreError::Other(format!(
-                    "migration {} failed earlier; the database needs repair",
-                    m.version
-                )));
-            }
-            None => {}
+        let applied = applied.as_ref().map(|(ok, sum)| (*ok, sum.as_slice()));
+        if !accessd_sql::migration_needed(m.version, applied, &m.checksum)? {
+            continue;
         }
         let started = std::time::Instant::now();
         // On a large database a migration that builds an index takes a while (0002: ~40 s for

@@ -511,8 +511,8 @@ impl Cache {
             .unwrap_or(true)
     }
 
-    /// Takes note of the shared epoch as read now; a change since the last reading (another
-    /// instance wrote) starts a new local epoch.
+    /// Takes note of the shared epoch (a fresh id each write) as read now; a change since the
+    /// last reading (another instance wrote) starts a new local epoch.
     pub(crate) fn saw_shared(&self, value: Option<String>) {
         let Some(m) = &self.shared else {
             return;
@@ -613,13 +613,12 @@ impl Engine {
     /// The caller's grants (cached per principal until the next write), read through a
     /// transaction of its own.
     pub async fn grants(&self, p: &Principal) -> Result<Arc<Grants>> {
-        if self.authz.shared_due() {
-            let mut tx = self.store.read().await?;
-            self.authz.saw_shared(tx.meta_get(SHARED_EPOCH).await?);
-        }
-        if let Some(g) = self.cached_grants(p) {
+        if !self.authz.shared_due()
+            && let Some(g) = self.cached_grants(p)
+        {
             return Ok(g);
         }
+        // One read transaction for both: the shared epoch, then (on a miss) the roles.
         let mut tx = self.store.read().await?;
         self.grants_in(&mut *tx, p).await
     }
